@@ -1,0 +1,340 @@
+//! The model file: tokenizer settings, a stance head and an optional party head, each a
+//! linear classifier over its own vocabulary, plus how it was trained.
+//!
+//! Scoring is sparse: the logits of a sentence are the bias plus the weight rows of its
+//! feature ids, then a softmax. linfa is only used to fit; its weights are copied out
+//! (`params()`, `intercept()`, `classes()`) so this file does not depend on its layout.
+//!
+//! The file is JSON (diffable, `include_str!`-able). Two heads instead of the single
+//! `classes`/`weights` of the house-style sketch, because party and stance are separate
+//! classifiers with separate vocabularies.
+
+use crate::error::{Error, Result};
+use crate::features::Vocabulary;
+use crate::tokenize::{Scratch, TokenizerConfig};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+/// Value of the `format` field.
+pub const FORMAT: &str = "detente-model";
+/// Newest format version this build reads and the one it writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A linear classifier: `softmax(bias + Σ weights[id])` over the features present.
+#[derive(Clone, Debug)]
+pub struct LinearHead {
+    /// Class names, in weight-column order.
+    pub classes: Vec<String>,
+    /// Terms; term `i` owns weight row `i`.
+    pub vocabulary: Vocabulary,
+    /// Row-major `n_terms × n_classes`.
+    pub weights: Vec<f32>,
+    /// One per class.
+    pub bias: Vec<f32>,
+}
+
+impl LinearHead {
+    /// Writes the class logits of a sentence with feature `ids` into `logits`
+    /// (`logits.len() == classes.len()`).
+    pub fn logits_into(&self, ids: &[u32], logits: &mut [f32]) {
+        let k = self.classes.len();
+        logits.copy_from_slice(&self.bias);
+        for &id in ids {
+            let row = &self.weights[id as usize * k..(id as usize + 1) * k];
+            for (l, w) in logits.iter_mut().zip(row) {
+                *l += w;
+            }
+        }
+    }
+
+    /// Turns logits into probabilities in place.
+    pub fn softmax(values: &mut [f32]) {
+        let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for v in values.iter_mut() {
+            *v = (*v - max).exp();
+            sum += *v;
+        }
+        for v in values.iter_mut() {
+            *v /= sum;
+        }
+    }
+
+    /// Probabilities for a sentence, allocating (for tests and training reports).
+    pub fn probabilities(&self, ids: &[u32]) -> Vec<f32> {
+        let mut p = vec![0.0; self.classes.len()];
+        self.logits_into(ids, &mut p);
+        Self::softmax(&mut p);
+        p
+    }
+
+    fn to_file(&self) -> HeadFile {
+        HeadFile {
+            classes: self.classes.clone(),
+            vocabulary: self.vocabulary.terms().to_vec(),
+            weights: self.weights.clone(),
+            bias: self.bias.clone(),
+        }
+    }
+
+    fn from_file(file: HeadFile, name: &str, path: &Path) -> Result<Self> {
+        let bad = |reason: String| Error::ModelShape {
+            path: path.into(),
+            reason: format!("{name} head: {reason}"),
+        };
+        let (n_terms, k) = (file.vocabulary.len(), file.classes.len());
+        if k < 2 {
+            return Err(bad(format!("{k} classes; at least 2 are needed")));
+        }
+        if file.bias.len() != k {
+            return Err(bad(format!("{} biases for {k} classes", file.bias.len())));
+        }
+        if file.weights.len() != n_terms * k {
+            return Err(bad(format!(
+                "{} weights for {n_terms} terms × {k} classes",
+                file.weights.len()
+            )));
+        }
+        if let Some(i) = file.weights.iter().chain(&file.bias).position(|w| !w.is_finite()) {
+            return Err(bad(format!("non-finite weight at position {i}")));
+        }
+        if file.vocabulary.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(bad("vocabulary is not sorted and unique".into()));
+        }
+        Ok(LinearHead {
+            classes: file.classes,
+            vocabulary: Vocabulary::from_terms(file.vocabulary),
+            weights: file.weights,
+            bias: file.bias,
+        })
+    }
+}
+
+/// How a model was trained, as stored in its file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct TrainingInfo {
+    /// Labeled rows used.
+    pub rows: usize,
+    /// Distinct `source` groups.
+    pub sources: usize,
+    /// SHA-256 of the training rows (text, stance, party, source), see `dataset::data_hash`.
+    pub data_hash: String,
+    /// The chosen L2 strength for the stance head.
+    pub alpha: f32,
+    /// Other parameters, as given.
+    pub params: serde_json::Value,
+    /// Grouped cross-validation results.
+    pub cv: serde_json::Value,
+}
+
+/// A trained detente model.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub tokenizer: TokenizerConfig,
+    pub stance: LinearHead,
+    pub party: Option<LinearHead>,
+    pub training: TrainingInfo,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HeadFile {
+    classes: Vec<String>,
+    vocabulary: Vec<String>,
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    format: String,
+    version: u32,
+    created_by: String,
+    tokenizer: TokenizerConfig,
+    stance: HeadFile,
+    #[serde(default)]
+    party: Option<HeadFile>,
+    training: TrainingInfo,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+}
+
+/// The default model, compiled into the binary.
+const BUILTIN: &str = include_str!("../models/stance.json");
+
+impl Model {
+    /// The model shipped in `models/stance.json`.
+    ///
+    /// # Errors
+    /// Only if the build embedded a broken file (a test guards against it).
+    pub fn builtin() -> Result<Self> {
+        Self::from_json(BUILTIN, Path::new("<built-in model>"))
+    }
+
+    /// Reads a model file.
+    ///
+    /// # Errors
+    /// Unreadable file, not a detente model, a newer format version, or a malformed body.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        let json = std::str::from_utf8(&bytes).map_err(|_| Error::NotAModel { path: path.into() })?;
+        Self::from_json(json, path)
+    }
+
+    /// Parses a model from JSON text; `path` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Model::from_path`].
+    pub fn from_json(json: &str, path: &Path) -> Result<Self> {
+        let model_err = |source| Error::ModelJson {
+            path: path.into(),
+            source,
+        };
+        // Read the header first so a file from a newer detente gets the right message even
+        // when its body no longer matches this build's layout.
+        let header: Header = serde_json::from_str(json).map_err(|e| {
+            if e.is_eof() || e.is_syntax() {
+                model_err(e)
+            } else {
+                Error::NotAModel { path: path.into() }
+            }
+        })?;
+        if header.format.as_deref() != Some(FORMAT) {
+            return Err(Error::NotAModel { path: path.into() });
+        }
+        let version = header.version.unwrap_or(0);
+        if version > FORMAT_VERSION {
+            return Err(Error::ModelTooNew {
+                path: path.into(),
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let file: ModelFile = serde_json::from_str(json).map_err(model_err)?;
+        Ok(Model {
+            tokenizer: file.tokenizer,
+            stance: LinearHead::from_file(file.stance, "stance", path)?,
+            party: file
+                .party
+                .map(|h| LinearHead::from_file(h, "party", path))
+                .transpose()?,
+            training: file.training,
+        })
+    }
+
+    /// The model as pretty-enough JSON; same model → same bytes.
+    pub fn to_json(&self) -> String {
+        let file = ModelFile {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            created_by: format!("detente {}", env!("CARGO_PKG_VERSION")),
+            tokenizer: self.tokenizer.clone(),
+            stance: self.stance.to_file(),
+            party: self.party.as_ref().map(LinearHead::to_file),
+            training: self.training.clone(),
+        };
+        let mut s = serde_json::to_string(&file).expect("a model always serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Writes the model to `path` atomically: a temporary file in the same directory,
+    /// then a rename, so `path` holds the old model or the new one, never a partial file.
+    ///
+    /// # Errors
+    /// The directory cannot be written.
+    pub fn save_atomic(&self, path: &Path) -> Result<()> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let write_err = |source| Error::Write {
+            path: path.into(),
+            source,
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".detente-model-")
+            .tempfile_in(dir)
+            .map_err(write_err)?;
+        tmp.write_all(self.to_json().as_bytes()).map_err(write_err)?;
+        tmp.as_file().sync_all().map_err(write_err)?;
+        tmp.persist(path).map_err(|e| write_err(e.error))?;
+        Ok(())
+    }
+
+    /// Sorted, deduplicated stance-vocabulary ids of `text`.
+    pub fn stance_ids_into(&self, text: &str, scratch: &mut Scratch, ids: &mut Vec<u32>) {
+        self.stance
+            .vocabulary
+            .ids_into(&self.tokenizer, text, scratch, ids);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> Model {
+        Model {
+            tokenizer: TokenizerConfig::default(),
+            stance: LinearHead {
+                classes: vec!["conciliatory".into(), "hardline".into(), "neutral".into()],
+                vocabulary: Vocabulary::from_terms(vec!["reject".into(), "welcome".into()]),
+                weights: vec![-1.0, 2.0, 0.0, 2.0, -1.0, 0.0],
+                bias: vec![0.0, 0.0, 0.5],
+            },
+            party: None,
+            training: TrainingInfo::default(),
+        }
+    }
+
+    #[test]
+    fn scores_sparse_ids_against_weight_rows() {
+        let m = tiny();
+        let p = m.stance.probabilities(&[0]);
+        let e = [(-1f32).exp(), 2f32.exp(), 0.5f32.exp()];
+        let z: f32 = e.iter().sum();
+        for (a, b) in p.iter().zip(e) {
+            assert!((a - b / z).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn json_round_trip_is_byte_identical() {
+        let json = tiny().to_json();
+        let back = Model::from_json(&json, Path::new("m.json")).unwrap();
+        assert_eq!(back.to_json(), json);
+    }
+
+    #[test]
+    fn refuses_wrong_format_newer_version_and_truncation() {
+        let p = Path::new("m.json");
+        let json = tiny().to_json();
+        assert!(matches!(
+            Model::from_json(&json.replace("detente-model", "other"), p),
+            Err(Error::NotAModel { .. })
+        ));
+        assert!(matches!(
+            Model::from_json(&json.replace("\"version\":1", "\"version\":99"), p),
+            Err(Error::ModelTooNew { found: 99, .. })
+        ));
+        assert!(matches!(
+            Model::from_json(&json[..json.len() / 2], p),
+            Err(Error::ModelJson { .. })
+        ));
+        assert!(matches!(
+            Model::from_json(&json.replace("[-1.0,2.0", "[-1.0"), p),
+            Err(Error::ModelShape { .. })
+        ));
+    }
+
+    #[test]
+    fn builtin_model_loads() {
+        let m = Model::builtin().unwrap();
+        assert_eq!(m.stance.classes, ["conciliatory", "hardline", "neutral"]);
+    }
+}

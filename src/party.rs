@@ -1,0 +1,316 @@
+//! Parties: the lexicon (canonical party → aliases), mention detection, and the choice of
+//! the party whose stance a sentence expresses (the holder).
+//!
+//! The lexicon is data (`models/parties.json`, format below), compiled in as the default
+//! and extended with `--parties FILE`. Mentions are found with one Aho–Corasick automaton
+//! (leftmost-longest, case-sensitive so `US` matches and `us` does not), then kept only on
+//! word boundaries; a possessive `’s` after a name is allowed.
+//!
+//! ```json
+//! {"format": "detente-parties", "version": 1,
+//!  "parties": [{"name": "Russia", "kind": "country", "aliases": ["Russia", "Kremlin", "Putin"]}],
+//!  "ambiguous": ["Georgia"]}
+//! ```
+//! An alias may belong to one party only, unless it is listed in `ambiguous` (then the
+//! first party listing it gets it).
+
+use crate::error::{Error, Result};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Value of the `format` field of a party file.
+pub const FORMAT: &str = "detente-parties";
+
+/// One party of the lexicon, as in the file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PartyEntry {
+    /// Canonical name (`Russia`, `European Union`, `Hamas`).
+    pub name: String,
+    /// `country`, `organisation`, `movement`, `company`, `union`, `party` or `group`.
+    #[serde(default)]
+    pub kind: String,
+    /// Names, people, places and demonyms that stand for the party.
+    pub aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartyFile {
+    format: String,
+    version: u32,
+    parties: Vec<PartyEntry>,
+    #[serde(default)]
+    ambiguous: Vec<String>,
+}
+
+/// A party named in a sentence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    /// Canonical party.
+    pub party: String,
+    /// The alias as written.
+    pub text: String,
+    /// Byte offsets in the text that was searched.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The lexicon, ready to find mentions.
+#[derive(Clone, Debug)]
+pub struct PartyTable {
+    entries: Vec<PartyEntry>,
+    /// Party index of each pattern of the automaton.
+    pattern_party: Vec<u32>,
+    matcher: AhoCorasick,
+}
+
+const BUILTIN: &str = include_str!("../models/parties.json");
+
+impl PartyTable {
+    /// The lexicon shipped in `models/parties.json`.
+    ///
+    /// # Errors
+    /// Only if the build embedded a broken file (a test guards against it).
+    pub fn builtin() -> Result<Self> {
+        Self::from_json(BUILTIN, Path::new("<built-in parties>"))
+    }
+
+    /// Reads and validates a party file.
+    ///
+    /// # Errors
+    /// Unreadable file, malformed JSON, duplicate canonical names, an alias claimed twice.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        Self::from_json(&text, path)
+    }
+
+    /// Parses a party file; `path` names it in errors.
+    ///
+    /// # Errors
+    /// As [`PartyTable::from_path`].
+    pub fn from_json(json: &str, path: &Path) -> Result<Self> {
+        let file: PartyFile = serde_json::from_str(json).map_err(|source| Error::PartiesJson {
+            path: path.into(),
+            source,
+        })?;
+        let bad = |reason: String| Error::PartiesShape {
+            path: path.into(),
+            reason,
+        };
+        if file.format != FORMAT {
+            return Err(bad(format!("format is {:?}, expected {FORMAT:?}", file.format)));
+        }
+        if file.version != 1 {
+            return Err(bad(format!("version {} is not supported (expected 1)", file.version)));
+        }
+        let ambiguous: HashSet<&str> = file.ambiguous.iter().map(String::as_str).collect();
+        let mut names = HashSet::new();
+        let mut owner: HashMap<&str, &str> = HashMap::new();
+        for entry in &file.parties {
+            if entry.name.trim().is_empty() {
+                return Err(bad("a party has an empty name".into()));
+            }
+            if !names.insert(entry.name.as_str()) {
+                return Err(bad(format!("party {:?} is listed twice", entry.name)));
+            }
+            for alias in &entry.aliases {
+                if alias.trim().is_empty() {
+                    return Err(bad(format!("party {:?} has an empty alias", entry.name)));
+                }
+                if let Some(first) = owner.insert(alias.as_str(), entry.name.as_str()) {
+                    if first != entry.name && !ambiguous.contains(alias.as_str()) {
+                        return Err(bad(format!(
+                            "alias {alias:?} is claimed by both {first:?} and {:?} (list it under \"ambiguous\" if that is intended)",
+                            entry.name
+                        )));
+                    }
+                    owner.insert(alias.as_str(), first);
+                }
+            }
+        }
+        Self::build(file.parties)
+    }
+
+    /// This table with `other` laid over it: parties of the same name gain `other`'s
+    /// aliases, new parties are added, and an alias in `other` moves to `other`'s party.
+    ///
+    /// # Errors
+    /// Only if the merged automaton cannot be built.
+    pub fn merged(&self, other: &PartyTable) -> Result<Self> {
+        let moved: HashSet<&str> = other
+            .entries
+            .iter()
+            .flat_map(|e| e.aliases.iter().map(String::as_str))
+            .collect();
+        let mut entries: Vec<PartyEntry> = self
+            .entries
+            .iter()
+            .map(|e| PartyEntry {
+                aliases: e.aliases.iter().filter(|a| !moved.contains(a.as_str())).cloned().collect(),
+                ..e.clone()
+            })
+            .collect();
+        for o in &other.entries {
+            match entries.iter_mut().find(|e| e.name == o.name) {
+                Some(e) => e.aliases.extend(o.aliases.iter().cloned()),
+                None => entries.push(o.clone()),
+            }
+        }
+        Self::build(entries)
+    }
+
+    fn build(entries: Vec<PartyEntry>) -> Result<Self> {
+        let mut patterns = Vec::new();
+        let mut pattern_party = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, e) in entries.iter().enumerate() {
+            // The canonical name is always an alias of itself.
+            for alias in std::iter::once(&e.name).chain(&e.aliases) {
+                if seen.insert(alias.clone()) {
+                    patterns.push(alias.clone());
+                    pattern_party.push(i as u32);
+                }
+            }
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .map_err(Error::Matcher)?;
+        Ok(PartyTable {
+            entries,
+            pattern_party,
+            matcher,
+        })
+    }
+
+    /// The parties, in file order.
+    pub fn entries(&self) -> &[PartyEntry] {
+        &self.entries
+    }
+
+    /// Number of aliases the matcher knows (canonical names included).
+    pub fn alias_count(&self) -> usize {
+        self.pattern_party.len()
+    }
+
+    /// The party an exact alias stands for.
+    pub fn party_of(&self, alias: &str) -> Option<&str> {
+        self.mentions(alias)
+            .into_iter()
+            .find(|m| m.start == 0 && m.end == alias.len())
+            .map(|m| self.entries[self.index_of(&m.party)].name.as_str())
+    }
+
+    fn index_of(&self, name: &str) -> usize {
+        self.entries.iter().position(|e| e.name == name).unwrap_or(0)
+    }
+
+    /// All mentions in `text`, in order, as owned values.
+    pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        let mut out = Vec::new();
+        self.mentions_into(text, 0, &mut out);
+        out
+    }
+
+    /// Appends the mentions in `text` to `out`, with offsets shifted by `offset`.
+    pub fn mentions_into(&self, text: &str, offset: usize, out: &mut Vec<Mention>) {
+        for m in self.matcher.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = text[..s].chars().next_back();
+            let after = text[e..].chars().next();
+            let boundary_before = before.is_none_or(|c| !c.is_alphanumeric());
+            let boundary_after = after.is_none_or(|c| !c.is_alphanumeric());
+            if boundary_before && boundary_after {
+                let party = &self.entries[self.pattern_party[m.pattern().as_usize()] as usize];
+                out.push(Mention {
+                    party: party.name.clone(),
+                    text: text[s..e].to_owned(),
+                    start: offset + s,
+                    end: offset + e,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> PartyTable {
+        PartyTable::from_json(
+            r#"{"format":"detente-parties","version":1,"parties":[
+              {"name":"Russia","kind":"country","aliases":["Russian","Kremlin","Moscow","Dmitry Peskov","Peskov"]},
+              {"name":"Ukraine","kind":"country","aliases":["Kyiv","Ukrainian","Zelenskiy"]},
+              {"name":"United States","kind":"country","aliases":["US","U.S.","Washington","White House"]},
+              {"name":"European Union","kind":"organisation","aliases":["EU","European Commission"]}]}"#,
+            Path::new("t.json"),
+        )
+        .unwrap()
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        table().mentions(text).into_iter().map(|m| (m.party, m.text)).collect()
+    }
+
+    #[test]
+    fn finds_possessives_and_multiword_names() {
+        assert_eq!(
+            found("Dmitry Peskov dismissed Kyiv’s stance and the White House's plan."),
+            [
+                ("Russia".into(), "Dmitry Peskov".into()),
+                ("Ukraine".into(), "Kyiv".into()),
+                ("United States".into(), "White House".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn case_and_word_boundaries_matter() {
+        assert_eq!(found("Let us talk, said the US envoy"), [("United States".into(), "US".into())]);
+        assert!(found("Russians and EUrope and Moscowski").is_empty());
+        assert_eq!(found("Kyiv-based"), [("Ukraine".into(), "Kyiv".into())]);
+    }
+
+    #[test]
+    fn mention_offsets_point_at_the_alias() {
+        let text = "Ненад and Zelenskiy met.";
+        let m = &table().mentions(text)[0];
+        assert_eq!(&text[m.start..m.end], "Zelenskiy");
+    }
+
+    #[test]
+    fn an_alias_claimed_twice_is_refused_unless_ambiguous() {
+        let twice = r#"{"format":"detente-parties","version":1,"parties":[
+            {"name":"A","aliases":["X"]},{"name":"B","aliases":["X"]}]}"#;
+        let err = PartyTable::from_json(twice, Path::new("p.json")).unwrap_err().to_string();
+        assert!(err.contains("alias \"X\" is claimed by both \"A\" and \"B\""), "{err}");
+        let marked = twice.replace("]}", "],\"ambiguous\":[\"X\"]}");
+        let marked = marked.replacen("],\"ambiguous\":[\"X\"]}", "]}", 2);
+        assert!(PartyTable::from_json(&marked, Path::new("p.json")).is_ok(), "{marked}");
+    }
+
+    #[test]
+    fn duplicate_names_are_refused() {
+        let dup = r#"{"format":"detente-parties","version":1,"parties":[{"name":"A","aliases":[]},{"name":"A","aliases":[]}]}"#;
+        assert!(PartyTable::from_json(dup, Path::new("p.json")).is_err());
+    }
+
+    #[test]
+    fn user_table_overrides_and_extends() {
+        let user = PartyTable::from_json(
+            r#"{"format":"detente-parties","version":1,"parties":[
+              {"name":"Transnistria","kind":"group","aliases":["Tiraspol","Krasnoselsky"]},
+              {"name":"European Union","aliases":["Brussels"]},
+              {"name":"Kremlin Watchers","aliases":["Kremlin"]}]}"#,
+            Path::new("u.json"),
+        )
+        .unwrap();
+        let merged = table().merged(&user).unwrap();
+        let got: Vec<String> = merged.mentions("Tiraspol, Brussels and the Kremlin").into_iter().map(|m| m.party).collect();
+        assert_eq!(got, ["Transnistria", "European Union", "Kremlin Watchers"]);
+    }
+}

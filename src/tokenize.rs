@@ -1,0 +1,231 @@
+//! Sentence → feature strings: the one place text is normalised.
+//!
+//! Rules (stored in the model as [`TokenizerConfig`] so training and tagging agree):
+//! - a token is a run of letters and digits (any script); an apostrophe or hyphen between
+//!   two of them stays inside (`long-range`, `o'brien` → `obrien`);
+//! - lowercase; curly apostrophes count as straight ones; possessive `’s` is dropped;
+//! - `n’t` becomes the token `not` (`won’t` → `will not`, `can’t` → `can not`);
+//! - a number becomes `<num>`, so `3.5 percent` and `28 points` share a feature;
+//! - negation scope: after `not`, `no`, `never`, `n’t`, … every token up to the next
+//!   punctuation mark or `but` is prefixed `not_` (`did not rule out` → `not_rule`,
+//!   `not_out`), so the model can tell a refusal from its negation;
+//! - bigrams join adjacent tokens with a space (`red line`).
+//!
+//! Features are produced through a callback into caller-owned buffers: tagging allocates
+//! nothing per sentence once the buffers have grown.
+
+use serde::{Deserialize, Serialize};
+
+/// Tokenizer settings; part of the model file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenizerConfig {
+    /// Mark tokens in a negation scope with `not_` (default true).
+    pub negation: bool,
+    /// Add bigrams of adjacent tokens (default true).
+    pub bigrams: bool,
+}
+
+impl Default for TokenizerConfig {
+    fn default() -> Self {
+        TokenizerConfig {
+            negation: true,
+            bigrams: true,
+        }
+    }
+}
+
+/// Words that open a negation scope.
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nor", "cannot", "without", "neither", "nothing", "none", "nobody",
+];
+
+/// Reusable buffers for [`TokenizerConfig::features`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    word: String,
+    token: String,
+    previous: String,
+    bigram: String,
+}
+
+impl TokenizerConfig {
+    /// Calls `emit` with every feature of `text`: unigrams, then (if enabled) the bigram
+    /// each unigram closes. A feature may repeat; callers dedupe ids.
+    pub fn features(&self, text: &str, scratch: &mut Scratch, mut emit: impl FnMut(&str)) {
+        let mut state = State {
+            negated: false,
+            has_previous: false,
+        };
+        let Scratch {
+            word,
+            token,
+            previous,
+            bigram,
+        } = scratch;
+        word.clear();
+        previous.clear();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+                continue;
+            }
+            let joiner = matches!(c, '\'' | '’' | '‘' | '-' | '‐');
+            if joiner && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+                word.push(if c == '-' || c == '‐' { '-' } else { '\'' });
+                continue;
+            }
+            if !word.is_empty() {
+                self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+            }
+            if ends_scope(c) {
+                state.negated = false;
+            }
+        }
+        if !word.is_empty() {
+            self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+        }
+    }
+
+    /// The features of `text` as owned strings (for tests and explanations).
+    pub fn feature_list(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.features(text, &mut Scratch::default(), |f| out.push(f.to_owned()));
+        out
+    }
+
+    fn finish_word(
+        &self,
+        word: &mut String,
+        token: &mut String,
+        previous: &mut String,
+        bigram: &mut String,
+        state: &mut State,
+        emit: &mut impl FnMut(&str),
+    ) {
+        if let Some(stem) = word.strip_suffix("n't") {
+            let stem = match stem {
+                "wo" => "will",
+                "ca" => "can",
+                "sha" => "shall",
+                s => s,
+            };
+            if !stem.is_empty() {
+                let stem = stem.to_owned();
+                self.emit_token(&stem, token, previous, bigram, state, emit);
+            }
+            self.emit_token("not", token, previous, bigram, state, emit);
+        } else {
+            if word.ends_with("'s") {
+                word.truncate(word.len() - 2);
+            }
+            word.retain(|c| c != '\'');
+            if word.chars().all(|c| c.is_numeric() || c == '-') {
+                self.emit_token("<num>", token, previous, bigram, state, emit);
+            } else {
+                let w = std::mem::take(word);
+                self.emit_token(&w, token, previous, bigram, state, emit);
+                *word = w;
+            }
+        }
+        word.clear();
+    }
+
+    fn emit_token(
+        &self,
+        base: &str,
+        token: &mut String,
+        previous: &mut String,
+        bigram: &mut String,
+        state: &mut State,
+        emit: &mut impl FnMut(&str),
+    ) {
+        if base == "but" {
+            state.negated = false;
+        }
+        token.clear();
+        if self.negation && state.negated {
+            token.push_str("not_");
+        }
+        token.push_str(base);
+        emit(token);
+        if self.bigrams && state.has_previous {
+            bigram.clear();
+            bigram.push_str(previous);
+            bigram.push(' ');
+            bigram.push_str(token);
+            emit(bigram);
+        }
+        previous.clear();
+        previous.push_str(token);
+        state.has_previous = true;
+        if NEGATORS.contains(&base) {
+            state.negated = true;
+        }
+    }
+}
+
+struct State {
+    negated: bool,
+    has_previous: bool,
+}
+
+fn ends_scope(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '(' | ')' | '"' | '“' | '”'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unigrams(text: &str) -> Vec<String> {
+        TokenizerConfig {
+            negation: true,
+            bigrams: false,
+        }
+        .feature_list(text)
+    }
+
+    #[test]
+    fn lowercases_and_drops_possessives_with_either_apostrophe() {
+        assert_eq!(unigrams("Kyiv’s plan, Zelenskiy's aide"), ["kyiv", "plan", "zelenskiy", "aide"]);
+    }
+
+    #[test]
+    fn keeps_non_ascii_letters_and_hyphens() {
+        assert_eq!(unigrams("Erdoğan’s long-range Đurić"), ["erdoğan", "long-range", "đurić"]);
+    }
+
+    #[test]
+    fn marks_negation_scope_until_punctuation() {
+        assert_eq!(
+            unigrams("Moscow did not rule out talks, Peskov said."),
+            ["moscow", "did", "not", "not_rule", "not_out", "not_talks", "peskov", "said"]
+        );
+    }
+
+    #[test]
+    fn splits_contracted_negation_with_curly_apostrophe() {
+        assert_eq!(unigrams("We won’t accept it"), ["we", "will", "not", "not_accept", "not_it"]);
+        assert_eq!(unigrams("they don't"), ["they", "do", "not"]);
+    }
+
+    #[test]
+    fn but_closes_negation_scope() {
+        assert_eq!(unigrams("not happy but willing"), ["not", "not_happy", "but", "willing"]);
+    }
+
+    #[test]
+    fn numbers_share_one_token() {
+        assert_eq!(unigrams("3.5 percent of 28"), ["<num>", "<num>", "percent", "of", "<num>"]);
+    }
+
+    #[test]
+    fn bigrams_follow_their_second_token() {
+        let f = TokenizerConfig::default().feature_list("red line");
+        assert_eq!(f, ["red", "line", "red line"]);
+    }
+}

@@ -1,0 +1,525 @@
+//! Fitting a model: parameters (builder → `check`), grouped k-fold cross-validation over
+//! an alpha grid, the final fit, and the report printed by `detente-train`.
+//!
+//! linfa-logistic minimises the *summed* loss `−Σ log p + alpha/2 ‖W‖²`, so a good alpha
+//! grows with the row count. Cross-validation walks the alpha grid from strong to weak,
+//! warm-starting each fit from the previous one, in parallel over folds. Class imbalance
+//! is handled by prior correction: after the fit each class's bias is lowered by the log
+//! of its share of the training rows, which makes the decision rule that of a model
+//! trained on balanced classes (linfa has no sample weights).
+
+use crate::dataset::{data_hash, Example};
+use crate::error::{Error, Result};
+use crate::evaluation::Evaluation;
+use crate::features::{dense_matrix, Vocabulary};
+use crate::model::{LinearHead, Model, TrainingInfo};
+use crate::stance::Stance;
+use crate::tokenize::TokenizerConfig;
+use linfa::prelude::*;
+use linfa_logistic::MultiLogisticRegression;
+use ndarray::{Array1, Array2, Axis};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Training parameters. Build with the setters, then [`TrainParams::check`].
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TrainParams {
+    /// L2 strengths tried by cross-validation (default 1, 2, 4, 8, 16, 32).
+    pub alphas: Vec<f32>,
+    /// Number of grouped folds (default 5; 2 ≤ folds).
+    pub folds: usize,
+    /// A term must occur in this many training sentences (default 2).
+    pub min_df: usize,
+    /// Stance vocabulary cap (default 3000).
+    pub max_features: usize,
+    /// Party vocabulary cap (default 2000).
+    pub party_max_features: usize,
+    /// A party needs this many rows to become a class of the party head (default 15).
+    pub party_min_rows: usize,
+    /// L2 strength of the party head (default 2).
+    pub party_alpha: f32,
+    /// Solver iterations per fit (default 150).
+    pub max_iterations: u64,
+    /// Correct class priors so rare stances are not drowned (default true).
+    pub balance: bool,
+    /// Tokenizer settings stored in the model.
+    pub tokenizer: TokenizerConfig,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            alphas: vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
+            folds: 5,
+            min_df: 2,
+            max_features: 3000,
+            party_max_features: 2000,
+            party_min_rows: 15,
+            party_alpha: 2.0,
+            max_iterations: 150,
+            balance: true,
+            tokenizer: TokenizerConfig::default(),
+        }
+    }
+}
+
+macro_rules! setter {
+    ($name:ident: $t:ty) => {
+        #[doc = concat!("Sets `", stringify!($name), "`.")]
+        pub fn $name(mut self, $name: $t) -> Self {
+            self.$name = $name;
+            self
+        }
+    };
+}
+
+impl TrainParams {
+    setter!(alphas: Vec<f32>);
+    setter!(folds: usize);
+    setter!(min_df: usize);
+    setter!(max_features: usize);
+    setter!(party_max_features: usize);
+    setter!(party_min_rows: usize);
+    setter!(party_alpha: f32);
+    setter!(max_iterations: u64);
+    setter!(balance: bool);
+    setter!(tokenizer: TokenizerConfig);
+
+    /// Validates the parameters.
+    ///
+    /// # Errors
+    /// A non-positive or non-finite alpha, fewer than 2 folds, a zero cap or iteration count.
+    pub fn check(self) -> Result<Self> {
+        let invalid = |field, rule, value: String| Err(Error::InvalidParam { field, rule, value });
+        if self.alphas.is_empty() {
+            return invalid("alpha", "at least one value", "none".into());
+        }
+        if let Some(a) = self.alphas.iter().chain([&self.party_alpha]).find(|a| !(a.is_finite() && **a > 0.0)) {
+            return invalid("alpha", "a positive, finite number", a.to_string());
+        }
+        if self.folds < 2 {
+            return invalid("folds", "at least 2", self.folds.to_string());
+        }
+        if self.max_features == 0 || self.party_max_features == 0 {
+            return invalid("max-features", "at least 1", "0".into());
+        }
+        if self.max_iterations == 0 {
+            return invalid("max-iterations", "at least 1", "0".into());
+        }
+        Ok(self)
+    }
+}
+
+/// What training measured.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Report {
+    pub rows: usize,
+    pub sources: usize,
+    /// Folds actually used (fewer than asked when there are few sources).
+    pub folds: usize,
+    /// Grouped-CV macro-F1 of each alpha tried.
+    pub alpha_scores: Vec<(f32, f64)>,
+    pub chosen_alpha: f32,
+    /// Grouped-CV stance results at the chosen alpha.
+    pub cv_stance: Evaluation,
+    /// Grouped-CV accuracy of the party head alone (bag of words), over rows with a party.
+    pub cv_party_accuracy: Option<f64>,
+    /// Things the user should know (non-convergence, dropped parties, duplicates).
+    pub warnings: Vec<String>,
+}
+
+/// Progress messages from a long training run.
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
+
+/// Fits a model on `examples` with grouped cross-validation over `params.alphas`.
+///
+/// # Errors
+/// No rows, a single stance class, or a failed fit.
+pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> Result<(Model, Report)> {
+    if examples.is_empty() {
+        return Err(Error::EmptyTrainingSet {
+            inputs: "the input".into(),
+        });
+    }
+    let stances: BTreeSet<Stance> = examples.iter().map(|e| e.stance).collect();
+    if stances.len() < 2 {
+        return Err(Error::OneClass {
+            only: stances.iter().next().map_or("none".into(), |s| s.to_string()),
+        });
+    }
+    let mut warnings = Vec::new();
+    progress("tokenizing");
+    let docs: Vec<Vec<String>> = examples
+        .par_iter()
+        .map(|e| params.tokenizer.feature_list(&e.text))
+        .collect();
+    let stance_labels: Vec<usize> = examples.iter().map(|e| e.stance.index()).collect();
+    let party = PartyLabels::new(examples, params.party_min_rows, &mut warnings);
+
+    let groups = group_folds(examples, params.folds);
+    let n_folds = groups.iter().copied().max().map_or(0, |m| m + 1);
+    let mut alphas = params.alphas.clone();
+    alphas.sort_by(|a, b| b.total_cmp(a)); // strong → weak, for warm starts
+    alphas.dedup();
+
+    let class_names: Vec<String> = Stance::ALL.iter().map(|s| s.to_string()).collect();
+    let mut per_alpha: Vec<Evaluation> = vec![Evaluation::new(class_names.clone()); alphas.len()];
+    let mut party_eval: Option<(usize, usize)> = None;
+    if n_folds >= 2 {
+        progress(&format!("cross-validating {} alphas × {n_folds} folds", alphas.len()));
+        let fold_results: Vec<Result<(Vec<Evaluation>, Option<(usize, usize)>)>> = (0..n_folds)
+            .into_par_iter()
+            .map(|fold| {
+                let (train_idx, test_idx): (Vec<usize>, Vec<usize>) =
+                    (0..examples.len()).partition(|&i| groups[i] != fold);
+                let evals = cv_stance_fold(&docs, &stance_labels, &train_idx, &test_idx, &alphas, params, &class_names)?;
+                let party = party
+                    .as_ref()
+                    .map(|p| cv_party_fold(&docs, p, &train_idx, &test_idx, params))
+                    .transpose()?;
+                progress(&format!("fold {} done", fold + 1));
+                Ok((evals, party))
+            })
+            .collect();
+        for r in fold_results {
+            let (evals, p) = r?;
+            for (acc, e) in per_alpha.iter_mut().zip(&evals) {
+                acc.merge(e);
+            }
+            if let Some((c, n)) = p {
+                let t = party_eval.get_or_insert((0, 0));
+                t.0 += c;
+                t.1 += n;
+            }
+        }
+    } else {
+        warnings.push("fewer than 2 sources: no cross-validation, the first alpha is used".into());
+    }
+    let alpha_scores: Vec<(f32, f64)> = alphas.iter().copied().zip(per_alpha.iter().map(Evaluation::macro_f1)).collect();
+    // Best macro-F1; on a tie the stronger alpha (listed first) wins.
+    let best = alpha_scores
+        .iter()
+        .enumerate()
+        .fold(0, |best, (i, s)| if s.1 > alpha_scores[best].1 + 1e-12 { i } else { best });
+    let chosen_alpha = alphas[best];
+
+    progress("fitting the final model");
+    let all: Vec<usize> = (0..examples.len()).collect();
+    let (stance_head, converged) = fit_head(&docs, &stance_labels, &all, &class_names, chosen_alpha, params, params.max_features, None)?;
+    if !converged {
+        warnings.push(format!("stance fit did not converge in {} iterations; try --max-iterations", params.max_iterations));
+    }
+    let party_head = match &party {
+        Some(p) => {
+            let idx: Vec<usize> = all.iter().copied().filter(|&i| p.labels[i].is_some()).collect();
+            let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
+            let (head, converged) = fit_head(&docs, &labels, &idx, &p.classes, params.party_alpha, params, params.party_max_features, None)?;
+            if !converged {
+                warnings.push("party fit did not converge".into());
+            }
+            Some(head)
+        }
+        None => None,
+    };
+    let sources = examples.iter().map(|e| e.source.as_str()).collect::<BTreeSet<_>>().len();
+    let report = Report {
+        rows: examples.len(),
+        sources,
+        folds: n_folds,
+        alpha_scores,
+        chosen_alpha,
+        cv_stance: per_alpha[best].clone(),
+        cv_party_accuracy: party_eval.map(|(c, n)| c as f64 / n.max(1) as f64),
+        warnings,
+    };
+    let training = TrainingInfo {
+        rows: examples.len(),
+        sources,
+        data_hash: data_hash(examples),
+        alpha: chosen_alpha,
+        params: serde_json::to_value(params).unwrap_or_default(),
+        cv: serde_json::json!({
+            "folds": n_folds,
+            "stance_macro_f1": round4(report.cv_stance.macro_f1()),
+            "stance_accuracy": round4(report.cv_stance.accuracy()),
+            "alpha_scores": report.alpha_scores.iter().map(|(a, s)| (a.to_string(), round4(*s))).collect::<BTreeMap<_, _>>(),
+            "party_accuracy_bag_of_words": report.cv_party_accuracy.map(round4),
+        }),
+    };
+    let model = Model {
+        tokenizer: params.tokenizer.clone(),
+        stance: stance_head,
+        party: party_head,
+        training,
+    };
+    Ok((model, report))
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Party classes for the bag-of-words party head: parties with enough rows.
+struct PartyLabels {
+    classes: Vec<String>,
+    /// Class index per example; `None` for rows without a party or with a rare one.
+    labels: Vec<Option<usize>>,
+    /// Rows that have a party at all (the denominator of party accuracy).
+    has_party: Vec<bool>,
+}
+
+impl PartyLabels {
+    fn new(examples: &[Example], min_rows: usize, warnings: &mut Vec<String>) -> Option<Self> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in examples {
+            if let Some(p) = &e.party {
+                *counts.entry(p.as_str()).or_default() += 1;
+            }
+        }
+        let classes: Vec<String> = counts.iter().filter(|(_, &n)| n >= min_rows).map(|(p, _)| p.to_string()).collect();
+        if classes.len() < 2 {
+            return None;
+        }
+        let rare = counts.len() - classes.len();
+        if rare > 0 {
+            warnings.push(format!(
+                "{rare} parties have fewer than {min_rows} rows and are left to the party lexicon"
+            ));
+        }
+        let labels = examples
+            .iter()
+            .map(|e| e.party.as_ref().and_then(|p| classes.binary_search(p).ok()))
+            .collect();
+        let has_party = examples.iter().map(|e| e.party.is_some()).collect();
+        Some(PartyLabels { classes, labels, has_party })
+    }
+}
+
+/// Assigns each example's source to a fold: sources sorted by size (largest first, then
+/// name) go to the fold with the fewest rows so far. Deterministic, and never splits a
+/// source. Uses fewer folds than asked when there are fewer sources.
+fn group_folds(examples: &[Example], folds: usize) -> Vec<usize> {
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples {
+        *sizes.entry(e.source.as_str()).or_default() += 1;
+    }
+    let folds = folds.min(sizes.len()).max(1);
+    let mut order: Vec<(&str, usize)> = sizes.into_iter().collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut load = vec![0usize; folds];
+    let mut fold_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (source, n) in order {
+        let f = (0..folds).min_by_key(|&f| (load[f], f)).unwrap_or(0);
+        load[f] += n;
+        fold_of.insert(source, f);
+    }
+    examples.iter().map(|e| fold_of[e.source.as_str()]).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cv_stance_fold(
+    docs: &[Vec<String>],
+    labels: &[usize],
+    train_idx: &[usize],
+    test_idx: &[usize],
+    alphas: &[f32],
+    params: &TrainParams,
+    classes: &[String],
+) -> Result<Vec<Evaluation>> {
+    let mut out = Vec::with_capacity(alphas.len());
+    let mut warm: Option<Array2<f32>> = None;
+    let prepared = prepare(docs, labels, train_idx, classes.len(), params.min_df, params.max_features);
+    for &alpha in alphas {
+        let (head, _) = fit_prepared(&prepared, classes, alpha, params, warm.take())?;
+        let mut eval = Evaluation::new(classes.to_vec());
+        for &i in test_idx {
+            eval.add(labels[i], argmax(&head.probabilities(&head.vocabulary.ids_of(&docs[i]))));
+        }
+        warm = Some(head_to_params(&head));
+        out.push(eval);
+    }
+    Ok(out)
+}
+
+/// (correct, total) of the party head on the test rows that have a party.
+fn cv_party_fold(
+    docs: &[Vec<String>],
+    party: &PartyLabels,
+    train_idx: &[usize],
+    test_idx: &[usize],
+    params: &TrainParams,
+) -> Result<(usize, usize)> {
+    let idx: Vec<usize> = train_idx.iter().copied().filter(|&i| party.labels[i].is_some()).collect();
+    let labels: Vec<usize> = party.labels.iter().map(|l| l.unwrap_or(0)).collect();
+    let (head, _) = fit_head(docs, &labels, &idx, &party.classes, params.party_alpha, params, params.party_max_features, None)?;
+    let mut correct = 0;
+    let mut total = 0;
+    for &i in test_idx.iter().filter(|&&i| party.has_party[i]) {
+        total += 1;
+        let p = argmax(&head.probabilities(&head.vocabulary.ids_of(&docs[i])));
+        if party.labels[i] == Some(p) {
+            correct += 1;
+        }
+    }
+    Ok((correct, total))
+}
+
+pub(crate) fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold(0, |best, (i, v)| if *v > p[best] { i } else { best })
+}
+
+/// A head's weights as linfa's `(n_terms + 1) × n_classes` parameters for a warm start
+/// (the intercept row restarts at zero: the stored bias carries the prior correction).
+fn head_to_params(head: &LinearHead) -> Array2<f32> {
+    let k = head.classes.len();
+    let n = head.vocabulary.len();
+    let mut p = Array2::zeros((n + 1, k));
+    for (r, row) in head.weights.chunks(k).enumerate() {
+        for (c, w) in row.iter().enumerate() {
+            p[[r, c]] = *w;
+        }
+    }
+    p
+}
+
+/// A head's training matrix: the vocabulary chosen on the rows `idx`, their binary
+/// design matrix and labels.
+struct Prepared {
+    vocabulary: Vocabulary,
+    x: Array2<f32>,
+    labels: Vec<usize>,
+}
+
+fn prepare(docs: &[Vec<String>], labels: &[usize], idx: &[usize], n_classes: usize, min_df: usize, max_features: usize) -> Prepared {
+    let sub_docs: Vec<&[String]> = idx.iter().map(|&i| docs[i].as_slice()).collect();
+    let sub_labels: Vec<usize> = idx.iter().map(|&i| labels[i]).collect();
+    let vocabulary = Vocabulary::fit(&sub_docs, &sub_labels, n_classes, min_df, max_features);
+    let rows: Vec<Vec<u32>> = sub_docs.iter().map(|d| vocabulary.ids_of(d)).collect();
+    let x = dense_matrix(&rows, vocabulary.len());
+    Prepared { vocabulary, x, labels: sub_labels }
+}
+
+/// Prepares and fits one head on the rows `idx`.
+#[allow(clippy::too_many_arguments)]
+fn fit_head(
+    docs: &[Vec<String>],
+    labels: &[usize],
+    idx: &[usize],
+    classes: &[String],
+    alpha: f32,
+    params: &TrainParams,
+    max_features: usize,
+    warm: Option<Array2<f32>>,
+) -> Result<(LinearHead, bool)> {
+    let prepared = prepare(docs, labels, idx, classes.len(), params.min_df, max_features);
+    fit_prepared(&prepared, classes, alpha, params, warm)
+}
+
+/// linfa multinomial logistic regression on a prepared matrix; weights copied out.
+/// Returns the head and whether the solver's gradient got small.
+///
+/// `classes` are all class names; rows are labeled by index into them. Classes absent
+/// from the rows get a very low bias, so they are never predicted.
+fn fit_prepared(
+    prepared: &Prepared,
+    classes: &[String],
+    alpha: f32,
+    params: &TrainParams,
+    warm: Option<Array2<f32>>,
+) -> Result<(LinearHead, bool)> {
+    let head_name = if classes.len() == 3 && classes[0] == "conciliatory" { "stance" } else { "party" };
+    let Prepared { vocabulary, x, labels } = prepared;
+    let present: BTreeSet<usize> = labels.iter().copied().collect();
+    if present.len() < 2 {
+        return Err(Error::FitFailed {
+            head: head_name,
+            reason: "fewer than two classes in the training rows".into(),
+        });
+    }
+    let dataset = DatasetView::new(x.view(), ndarray::ArrayView1::from(labels.as_slice()));
+    let mut estimator = MultiLogisticRegression::<f32>::default()
+        .alpha(alpha)
+        .max_iterations(params.max_iterations)
+        .gradient_tolerance(1e-3);
+    // A warm start only fits when the vocabulary and classes are unchanged (same fold).
+    let warm = warm.filter(|w| w.nrows() == vocabulary.len() + 1 && w.ncols() == present.len());
+    let warm_started = warm.is_some();
+    if let Some(w) = warm {
+        estimator = estimator.initial_params(w);
+    }
+    let fitted = estimator.fit(&dataset).map_err(|e| Error::FitFailed {
+        head: head_name,
+        reason: e.to_string(),
+    })?;
+    let fitted_params = fitted.params();
+    let intercept = fitted.intercept();
+    if !warm_started && fitted_params.iter().chain(intercept.iter()).all(|w| *w == 0.0) {
+        // linfa hands back its initial zero weights when the solver fails.
+        return Err(Error::FitFailed {
+            head: head_name,
+            reason: "the solver returned its initial all-zero weights".into(),
+        });
+    }
+    if fitted_params.iter().chain(intercept.iter()).any(|w| !w.is_finite()) {
+        return Err(Error::FitFailed {
+            head: head_name,
+            reason: "non-finite weights".into(),
+        });
+    }
+    let converged = gradient_is_small(x, labels, fitted.classes(), fitted_params, intercept, alpha);
+
+    // Copy linfa's columns (its sorted class list) into our class order.
+    let k = classes.len();
+    let n = vocabulary.len();
+    let mut weights = vec![0.0f32; n * k];
+    let mut bias = vec![-1e4f32; k];
+    let total = labels.len() as f32;
+    for (col, &class) in fitted.classes().iter().enumerate() {
+        for r in 0..n {
+            weights[r * k + class] = fitted_params[[r, col]];
+        }
+        let share = labels.iter().filter(|&&l| l == class).count() as f32 / total;
+        bias[class] = intercept[col] - if params.balance { share.ln() } else { 0.0 };
+    }
+    Ok((
+        LinearHead {
+            classes: classes.to_vec(),
+            vocabulary: vocabulary.clone(),
+            weights,
+            bias,
+        },
+        converged,
+    ))
+}
+
+/// True when the loss gradient at the solution is small relative to the row count.
+fn gradient_is_small(
+    x: &Array2<f32>,
+    labels: &[usize],
+    classes: &[usize],
+    w: &Array2<f32>,
+    b: &Array1<f32>,
+    alpha: f32,
+) -> bool {
+    let mut p = x.dot(w) + b;
+    for mut row in p.rows_mut() {
+        let max = row.fold(f32::NEG_INFINITY, |m, v| m.max(*v));
+        row.mapv_inplace(|v| (v - max).exp());
+        let s = row.sum();
+        row /= s;
+    }
+    for (r, &l) in labels.iter().enumerate() {
+        if let Ok(c) = classes.binary_search(&l) {
+            p[[r, c]] -= 1.0;
+        }
+    }
+    let grad = x.t().dot(&p) + &(w * alpha);
+    let bias_grad = p.sum_axis(Axis(0));
+    let norm = grad.iter().chain(bias_grad.iter()).fold(0.0f32, |m, g| m.max(g.abs()));
+    norm <= 0.05 * (labels.len() as f32).sqrt().max(1.0)
+}
+
+#[cfg(test)]
+mod tests;

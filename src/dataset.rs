@@ -74,7 +74,9 @@ fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
         let start = byte + u64::from(bytes.get(byte as usize) == Some(&b'\n'));
         1 + newlines.partition_point(|&n| n < start) as u64
     };
-    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(bytes.as_slice());
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(bytes.as_slice());
     let csv_err = |line: u64, source: csv::Error| Error::Csv {
         path: path.into(),
         line,
@@ -83,7 +85,12 @@ fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
     let header = csv.byte_headers().map_err(|e| csv_err(1, e))?.clone();
     let names: Vec<String> = header
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_ascii_lowercase()
+        })
         .collect();
     let column = |name: &'static str| names.iter().position(|n| n == name);
     let missing = |column: &'static str| Error::MissingColumn {
@@ -130,7 +137,9 @@ fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
             value: stance_value.to_owned(),
         })?;
         let party = match party_col {
-            Some(c) => Some(field(c)?.trim()).filter(|p| !p.is_empty()).map(str::to_owned),
+            Some(c) => Some(field(c)?.trim())
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned),
             None => None,
         };
         let source = match source_col {
@@ -222,7 +231,11 @@ mod tests {
     #[test]
     fn unknown_stance_names_file_line_and_value() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "b.csv", b"text,stance\nfine,neutral\nbad,hardlined\n");
+        let p = write(
+            dir.path(),
+            "b.csv",
+            b"text,stance\nfine,neutral\nbad,hardlined\n",
+        );
         let err = load(&[p]).unwrap_err().to_string();
         assert!(err.ends_with("b.csv:3: unknown stance \"hardlined\" (expected conciliatory, hardline or neutral)"), "{err}");
     }
@@ -248,7 +261,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "x.csv", b"text,stance\na,neutral\n");
         std::fs::create_dir(dir.path().join("dev")).unwrap();
-        write(&dir.path().join("dev"), "y.csv", b"text,stance\nb,neutral\n");
+        write(
+            &dir.path().join("dev"),
+            "y.csv",
+            b"text,stance\nb,neutral\n",
+        );
         assert_eq!(load(&[dir.path().to_path_buf()]).unwrap().len(), 1);
     }
 }

@@ -107,8 +107,18 @@ fn ratio(a: usize, b: usize) -> f64 {
 impl fmt::Display for Evaluation {
     /// A per-class table and the confusion matrix (rows: truth, columns: predicted).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w = self.classes.iter().map(String::len).max().unwrap_or(5).max(12);
-        writeln!(f, "  {:<w$} {:>9} {:>9} {:>9} {:>8}", "class", "precision", "recall", "f1", "support")?;
+        let w = self
+            .classes
+            .iter()
+            .map(String::len)
+            .max()
+            .unwrap_or(5)
+            .max(12);
+        writeln!(
+            f,
+            "  {:<w$} {:>9} {:>9} {:>9} {:>8}",
+            "class", "precision", "recall", "f1", "support"
+        )?;
         for (c, s) in self.classes.iter().zip(self.per_class()) {
             writeln!(
                 f,
@@ -116,7 +126,13 @@ impl fmt::Display for Evaluation {
                 c, s.precision, s.recall, s.f1, s.support
             )?;
         }
-        writeln!(f, "  macro-F1 {:.3}, accuracy {:.3} over {} sentences", self.macro_f1(), self.accuracy(), self.total())?;
+        writeln!(
+            f,
+            "  macro-F1 {:.3}, accuracy {:.3} over {} sentences",
+            self.macro_f1(),
+            self.accuracy(),
+            self.total()
+        )?;
         writeln!(f, "  confusion (rows: true, columns: predicted)")?;
         write!(f, "  {:<w$}", "")?;
         for c in &self.classes {
@@ -185,7 +201,10 @@ impl TaggerEvaluation {
 
 /// Tags `examples` source by source, in order (so carry-over sees the previous
 /// sentence), and scores stance and party against the labels.
-pub fn evaluate_tagger(tagger: &mut crate::tag::Tagger, examples: &[crate::dataset::Example]) -> TaggerEvaluation {
+pub fn evaluate_tagger(
+    tagger: &mut crate::tag::Tagger,
+    examples: &[crate::dataset::Example],
+) -> TaggerEvaluation {
     use crate::segment::Span;
     use crate::stance::Stance;
     let mut result = TaggerEvaluation {
@@ -201,7 +220,10 @@ pub fn evaluate_tagger(tagger: &mut crate::tag::Tagger, examples: &[crate::datas
         for e in group {
             let start = article.len();
             article.push_str(&e.text);
-            spans.push(Span { start, end: article.len() });
+            spans.push(Span {
+                start,
+                end: article.len(),
+            });
             article.push('\n');
         }
         let tagged = tagger.tag_spans(&article, &spans);

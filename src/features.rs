@@ -143,12 +143,20 @@ mod tests {
     use super::*;
 
     fn docs(texts: &[&str]) -> Vec<Vec<String>> {
-        texts.iter().map(|t| TokenizerConfig::default().feature_list(t)).collect()
+        texts
+            .iter()
+            .map(|t| TokenizerConfig::default().feature_list(t))
+            .collect()
     }
 
     #[test]
     fn keeps_informative_terms_above_min_df() {
-        let d = docs(&["we reject it", "we reject that", "we welcome it", "we welcome that"]);
+        let d = docs(&[
+            "we reject it",
+            "we reject that",
+            "we welcome it",
+            "we welcome that",
+        ]);
         let d: Vec<&[String]> = d.iter().map(Vec::as_slice).collect();
         let v = Vocabulary::fit(&d, &[0, 0, 1, 1], 2, 2, 4);
         assert_eq!(v.terms(), ["reject", "we reject", "we welcome", "welcome"]);
@@ -158,7 +166,12 @@ mod tests {
     fn ids_are_sorted_and_unique() {
         let v = Vocabulary::from_terms(vec!["b".into(), "a".into(), "a b".into()]);
         let mut ids = Vec::new();
-        v.ids_into(&TokenizerConfig::default(), "b a", &mut Scratch::default(), &mut ids);
+        v.ids_into(
+            &TokenizerConfig::default(),
+            "b a",
+            &mut Scratch::default(),
+            &mut ids,
+        );
         assert_eq!(ids, vec![0, 2]);
         assert_eq!(v.id("a b"), Some(1));
     }

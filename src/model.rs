@@ -96,7 +96,12 @@ impl LinearHead {
                 file.weights.len()
             )));
         }
-        if let Some(i) = file.weights.iter().chain(&file.bias).position(|w| !w.is_finite()) {
+        if let Some(i) = file
+            .weights
+            .iter()
+            .chain(&file.bias)
+            .position(|w| !w.is_finite())
+        {
             return Err(bad(format!("non-finite weight at position {i}")));
         }
         if file.vocabulary.windows(2).any(|w| w[0] >= w[1]) {
@@ -181,7 +186,8 @@ impl Model {
     /// Unreadable file, not a detente model, a newer format version, or a malformed body.
     pub fn from_path(path: &Path) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
-        let json = std::str::from_utf8(&bytes).map_err(|_| Error::NotAModel { path: path.into() })?;
+        let json =
+            std::str::from_utf8(&bytes).map_err(|_| Error::NotAModel { path: path.into() })?;
         Self::from_json(json, path)
     }
 
@@ -260,7 +266,8 @@ impl Model {
             .prefix(".detente-model-")
             .tempfile_in(dir)
             .map_err(write_err)?;
-        tmp.write_all(self.to_json().as_bytes()).map_err(write_err)?;
+        tmp.write_all(self.to_json().as_bytes())
+            .map_err(write_err)?;
         tmp.as_file().sync_all().map_err(write_err)?;
         tmp.persist(path).map_err(|e| write_err(e.error))?;
         Ok(())

@@ -37,7 +37,9 @@ impl ColorChoice {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         }
     }
 }
@@ -76,22 +78,25 @@ struct SentenceRecord<'a> {
 
 impl Document<'_> {
     fn records(&self, with_file: bool) -> impl Iterator<Item = SentenceRecord<'_>> {
-        self.sentences.iter().enumerate().map(move |(i, t)| SentenceRecord {
-            file: with_file.then_some(self.file),
-            index: self.line_numbers.map_or(i, |l| l[i]),
-            start: t.span.start,
-            end: t.span.end,
-            text: t.span.of(self.text),
-            stance: t.stance,
-            confidence: t.confidence,
-            scores: Scores {
-                conciliatory: t.scores[0],
-                hardline: t.scores[1],
-                neutral: t.scores[2],
-            },
-            party: t.party_name(),
-            mentions: &t.mentions,
-        })
+        self.sentences
+            .iter()
+            .enumerate()
+            .map(move |(i, t)| SentenceRecord {
+                file: with_file.then_some(self.file),
+                index: self.line_numbers.map_or(i, |l| l[i]),
+                start: t.span.start,
+                end: t.span.end,
+                text: t.span.of(self.text),
+                stance: t.stance,
+                confidence: t.confidence,
+                scores: Scores {
+                    conciliatory: t.scores[0],
+                    hardline: t.scores[1],
+                    neutral: t.scores[2],
+                },
+                party: t.party_name(),
+                mentions: &t.mentions,
+            })
     }
 }
 
@@ -143,13 +148,20 @@ impl<W: Write> Writer<W> {
                 self.out.write_all(b"\n")?;
             }
             Format::Csv => {
-                let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut self.out);
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(&mut self.out);
                 if !self.wrote_header {
                     w.write_record(["text", "stance", "party", "confidence"])?;
                     self.wrote_header = true;
                 }
                 for r in doc.records(false) {
-                    w.write_record([r.text, r.stance.as_str(), r.party, &format!("{:.4}", r.confidence)])?;
+                    w.write_record([
+                        r.text,
+                        r.stance.as_str(),
+                        r.party,
+                        &format!("{:.4}", r.confidence),
+                    ])?;
                 }
                 w.flush()?;
             }
@@ -165,7 +177,13 @@ impl<W: Write> Writer<W> {
         let bold = if self.color { "\x1b[1m" } else { "" };
         let reset = if self.color { "\x1b[0m" } else { "" };
         writeln!(self.out, "{bold}{}{reset}", doc.file)?;
-        let party_width = doc.sentences.iter().map(|t| t.party_name().chars().count()).max().unwrap_or(4).clamp(4, 24);
+        let party_width = doc
+            .sentences
+            .iter()
+            .map(|t| t.party_name().chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 24);
         for r in doc.records(false) {
             let (on, off) = match (self.color, r.stance) {
                 (false, _) => ("", ""),

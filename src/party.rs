@@ -101,10 +101,16 @@ impl PartyTable {
             reason,
         };
         if file.format != FORMAT {
-            return Err(bad(format!("format is {:?}, expected {FORMAT:?}", file.format)));
+            return Err(bad(format!(
+                "format is {:?}, expected {FORMAT:?}",
+                file.format
+            )));
         }
         if file.version != 1 {
-            return Err(bad(format!("version {} is not supported (expected 1)", file.version)));
+            return Err(bad(format!(
+                "version {} is not supported (expected 1)",
+                file.version
+            )));
         }
         let ambiguous: HashSet<&str> = file.ambiguous.iter().map(String::as_str).collect();
         let mut names = HashSet::new();
@@ -149,7 +155,12 @@ impl PartyTable {
             .entries
             .iter()
             .map(|e| PartyEntry {
-                aliases: e.aliases.iter().filter(|a| !moved.contains(a.as_str())).cloned().collect(),
+                aliases: e
+                    .aliases
+                    .iter()
+                    .filter(|a| !moved.contains(a.as_str()))
+                    .cloned()
+                    .collect(),
                 ..e.clone()
             })
             .collect();
@@ -205,7 +216,10 @@ impl PartyTable {
     }
 
     fn index_of(&self, name: &str) -> usize {
-        self.entries.iter().position(|e| e.name == name).unwrap_or(0)
+        self.entries
+            .iter()
+            .position(|e| e.name == name)
+            .unwrap_or(0)
     }
 
     /// All mentions in `text`, in order, as owned values.
@@ -253,7 +267,11 @@ mod tests {
     }
 
     fn found(text: &str) -> Vec<(String, String)> {
-        table().mentions(text).into_iter().map(|m| (m.party, m.text)).collect()
+        table()
+            .mentions(text)
+            .into_iter()
+            .map(|m| (m.party, m.text))
+            .collect()
     }
 
     #[test]
@@ -270,7 +288,10 @@ mod tests {
 
     #[test]
     fn case_and_word_boundaries_matter() {
-        assert_eq!(found("Let us talk, said the US envoy"), [("United States".into(), "US".into())]);
+        assert_eq!(
+            found("Let us talk, said the US envoy"),
+            [("United States".into(), "US".into())]
+        );
         assert!(found("Russians and EUrope and Moscowski").is_empty());
         assert_eq!(found("Kyiv-based"), [("Ukraine".into(), "Kyiv".into())]);
     }
@@ -286,11 +307,19 @@ mod tests {
     fn an_alias_claimed_twice_is_refused_unless_ambiguous() {
         let twice = r#"{"format":"detente-parties","version":1,"parties":[
             {"name":"A","aliases":["X"]},{"name":"B","aliases":["X"]}]}"#;
-        let err = PartyTable::from_json(twice, Path::new("p.json")).unwrap_err().to_string();
-        assert!(err.contains("alias \"X\" is claimed by both \"A\" and \"B\""), "{err}");
+        let err = PartyTable::from_json(twice, Path::new("p.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("alias \"X\" is claimed by both \"A\" and \"B\""),
+            "{err}"
+        );
         let marked = twice.replace("]}", "],\"ambiguous\":[\"X\"]}");
         let marked = marked.replacen("],\"ambiguous\":[\"X\"]}", "]}", 2);
-        assert!(PartyTable::from_json(&marked, Path::new("p.json")).is_ok(), "{marked}");
+        assert!(
+            PartyTable::from_json(&marked, Path::new("p.json")).is_ok(),
+            "{marked}"
+        );
     }
 
     #[test]
@@ -310,7 +339,11 @@ mod tests {
         )
         .unwrap();
         let merged = table().merged(&user).unwrap();
-        let got: Vec<String> = merged.mentions("Tiraspol, Brussels and the Kremlin").into_iter().map(|m| m.party).collect();
+        let got: Vec<String> = merged
+            .mentions("Tiraspol, Brussels and the Kremlin")
+            .into_iter()
+            .map(|m| m.party)
+            .collect();
         assert_eq!(got, ["Transnistria", "European Union", "Kremlin Watchers"]);
     }
 }

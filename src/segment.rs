@@ -41,9 +41,27 @@ const MAX_BLOCK_BYTES: usize = 16 * 1024;
 
 /// Verbs that make `“…?” Name asked …` one sentence.
 const ATTRIBUTION_VERBS: &[&str] = &[
-    "said", "asked", "told", "added", "wrote", "shouted", "insisted", "replied", "declared",
-    "tweeted", "posted", "says", "asks", "adds", "warned", "demanded", "responded", "retorted",
-    "exclaimed", "continued", "countered",
+    "said",
+    "asked",
+    "told",
+    "added",
+    "wrote",
+    "shouted",
+    "insisted",
+    "replied",
+    "declared",
+    "tweeted",
+    "posted",
+    "says",
+    "asks",
+    "adds",
+    "warned",
+    "demanded",
+    "responded",
+    "retorted",
+    "exclaimed",
+    "continued",
+    "countered",
 ];
 
 /// Splits `text` into sentences.
@@ -99,17 +117,26 @@ fn blocks(text: &str) -> impl Iterator<Item = Span> + '_ {
         offset += line.len();
         if line.trim().is_empty() {
             if let Some(s) = block_start.take() {
-                return Some(Span { start: s, end: start });
+                return Some(Span {
+                    start: s,
+                    end: start,
+                });
             }
             continue;
         }
         let s = *block_start.get_or_insert(start);
         let continues = lines.peek().is_some_and(|next| {
-            next.trim_start().chars().next().is_some_and(char::is_lowercase)
+            next.trim_start()
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase)
         });
         if !continues {
             block_start = None;
-            return Some(Span { start: s, end: offset });
+            return Some(Span {
+                start: s,
+                end: offset,
+            });
         }
     })
 }
@@ -144,7 +171,14 @@ fn push_with_fixes(text: &str, span: Span, first_new: usize, spans: &mut Vec<Spa
         push_capped(text, Span { start, end: cut.0 }, spans);
         start = cut.1;
     }
-    push_capped(text, Span { start, end: span.end }, spans);
+    push_capped(
+        text,
+        Span {
+            start,
+            end: span.end,
+        },
+        spans,
+    );
 }
 
 fn push_capped(text: &str, span: Span, spans: &mut Vec<Span>) {
@@ -176,8 +210,7 @@ fn cut_point(text: &str, start: usize, limit: usize) -> usize {
         .map(|i| start + i + 1);
     let after_space = window
         .char_indices()
-        .filter(|(_, c)| c.is_whitespace())
-        .last()
+        .rfind(|(_, c)| c.is_whitespace())
         .map(|(i, c)| start + i + c.len_utf8());
     match after_terminator.or(after_space) {
         Some(cut) if cut > start => cut,
@@ -224,8 +257,7 @@ fn quote_internal_cuts(text: &str, span: Span) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
     let mut in_quote = false;
     let mut lowercase_run = 0usize;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in s.char_indices() {
         match c {
             '“' => in_quote = true,
             '”' => in_quote = false,
@@ -241,8 +273,11 @@ fn quote_internal_cuts(text: &str, span: Span) -> Vec<(usize, usize)> {
             }
             _ => {}
         }
-        lowercase_run = if c.is_lowercase() { lowercase_run + 1 } else if c.is_alphabetic() { 0 } else { 0 };
-        let _ = chars.peek();
+        lowercase_run = if c.is_lowercase() {
+            lowercase_run + 1
+        } else {
+            0
+        };
     }
     cuts
 }
@@ -277,7 +312,10 @@ mod tests {
     fn splits_two_sentences_inside_one_quotation() {
         assert_sentences(
             "“We will not retreat. We will not surrender,” Zelenskiy said.",
-            &["“We will not retreat.", "We will not surrender,” Zelenskiy said."],
+            &[
+                "“We will not retreat.",
+                "We will not surrender,” Zelenskiy said.",
+            ],
         );
     }
 

@@ -126,9 +126,15 @@ impl Tagger {
     }
 
     /// Tags one sentence; `previous_party` is the party of the sentence before it.
-    pub fn tag_sentence(&mut self, article: &str, span: Span, previous_party: Option<String>) -> Tagged {
+    pub fn tag_sentence(
+        &mut self,
+        article: &str,
+        span: Span,
+        previous_party: Option<String>,
+    ) -> Tagged {
         let sentence = span.of(article);
-        self.model.stance_ids_into(sentence, &mut self.scratch, &mut self.ids);
+        self.model
+            .stance_ids_into(sentence, &mut self.scratch, &mut self.ids);
         self.model.stance.logits_into(&self.ids, &mut self.logits);
         LinearHead::softmax(&mut self.logits);
         let mut scores = [0.0f32; 3];
@@ -139,7 +145,8 @@ impl Tagger {
         let stance = Stance::ALL[best];
 
         let mut mentions = Vec::new();
-        self.parties.mentions_into(sentence, span.start, &mut mentions);
+        self.parties
+            .mentions_into(sentence, span.start, &mut mentions);
         let party = if let Some(i) = holder(article, &mentions) {
             Some(mentions[i].party.clone())
         } else if continues_previous(sentence) && previous_party.is_some() {
@@ -159,50 +166,175 @@ impl Tagger {
 
     fn party_from_head(&mut self, sentence: &str) -> Option<String> {
         let head = self.model.party.as_ref()?;
-        head.vocabulary
-            .ids_into(&self.model.tokenizer, sentence, &mut self.scratch, &mut self.ids);
+        head.vocabulary.ids_into(
+            &self.model.tokenizer,
+            sentence,
+            &mut self.scratch,
+            &mut self.ids,
+        );
         head.logits_into(&self.ids, &mut self.party_logits);
         LinearHead::softmax(&mut self.party_logits);
         let best = crate::train::argmax(&self.party_logits);
         let name = &head.classes[best];
-        (self.party_logits[best] >= PARTY_HEAD_MIN_CONFIDENCE && name != "none").then(|| name.clone())
+        (self.party_logits[best] >= PARTY_HEAD_MIN_CONFIDENCE && name != "none")
+            .then(|| name.clone())
     }
 }
 
 /// Verbs whose subject is the holder of the sentence's stance.
 const HOLDER_VERBS: &[&str] = &[
-    "said", "says", "told", "added", "warned", "rejected", "dismissed", "accused", "denied",
-    "demanded", "insisted", "called", "urged", "offered", "proposed", "agreed", "welcomed",
-    "praised", "thanked", "announced", "threatened", "vowed", "pledged", "refused", "declined",
-    "ruled", "signalled", "signaled", "hailed", "condemned", "criticised", "criticized",
-    "blamed", "stressed", "argued", "noted", "reiterated", "wrote", "posted", "launched",
-    "struck", "fired", "attacked", "seized", "imposed", "suspended", "ordered", "sent",
-    "would", "will", "must", "cannot", "could", "should", "did", "does", "plans", "wants", "sought", "seeks", "expressed", "released", "returned", "accepted",
-    "approved", "backed", "supported", "opposed", "objected", "responded", "replied",
+    "said",
+    "says",
+    "told",
+    "added",
+    "warned",
+    "rejected",
+    "dismissed",
+    "accused",
+    "denied",
+    "demanded",
+    "insisted",
+    "called",
+    "urged",
+    "offered",
+    "proposed",
+    "agreed",
+    "welcomed",
+    "praised",
+    "thanked",
+    "announced",
+    "threatened",
+    "vowed",
+    "pledged",
+    "refused",
+    "declined",
+    "ruled",
+    "signalled",
+    "signaled",
+    "hailed",
+    "condemned",
+    "criticised",
+    "criticized",
+    "blamed",
+    "stressed",
+    "argued",
+    "noted",
+    "reiterated",
+    "wrote",
+    "posted",
+    "launched",
+    "struck",
+    "fired",
+    "attacked",
+    "seized",
+    "imposed",
+    "suspended",
+    "ordered",
+    "sent",
+    "would",
+    "will",
+    "must",
+    "cannot",
+    "could",
+    "should",
+    "did",
+    "does",
+    "plans",
+    "wants",
+    "sought",
+    "seeks",
+    "expressed",
+    "released",
+    "returned",
+    "accepted",
+    "approved",
+    "backed",
+    "supported",
+    "opposed",
+    "objected",
+    "responded",
+    "replied",
 ];
 
 /// Verbs of attribution: right after a name they make it the speaker.
-const SPEECH_VERBS: &[&str] = &["said", "says", "told", "added", "warned", "wrote", "insisted", "stressed", "argued"];
+const SPEECH_VERBS: &[&str] = &[
+    "said", "says", "told", "added", "warned", "wrote", "insisted", "stressed", "argued",
+];
 
 /// Nouns after a possessive name that still make the name the actor
 /// (`Russia’s foreign ministry said`).
 const ROLE_NOUNS: &[&str] = &[
-    "spokesman", "spokeswoman", "spokesperson", "foreign", "defence", "defense", "ministry",
-    "minister", "president", "leader", "envoy", "delegation", "negotiator", "negotiators",
-    "army", "military", "government", "ambassador", "prime", "chief", "top", "officials",
-    "office", "forces", "troops", "navy", "air", "cabinet", "security", "deputy", "head",
-    "representative", "mission", "embassy", "parliament", "national", "state", "central",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "foreign",
+    "defence",
+    "defense",
+    "ministry",
+    "minister",
+    "president",
+    "leader",
+    "envoy",
+    "delegation",
+    "negotiator",
+    "negotiators",
+    "army",
+    "military",
+    "government",
+    "ambassador",
+    "prime",
+    "chief",
+    "top",
+    "officials",
+    "office",
+    "forces",
+    "troops",
+    "navy",
+    "air",
+    "cabinet",
+    "security",
+    "deputy",
+    "head",
+    "representative",
+    "mission",
+    "embassy",
+    "parliament",
+    "national",
+    "state",
+    "central",
 ];
 
 fn is_possessive(text: &str, end: usize) -> bool {
     let tail = &text[end..];
-    tail.starts_with("’s") || tail.starts_with("'s") || tail.starts_with("’ ") || tail.starts_with("' ")
+    tail.starts_with("’s")
+        || tail.starts_with("'s")
+        || tail.starts_with("’ ")
+        || tail.starts_with("' ")
 }
 
 /// Words before a mention that make it an object, not the subject.
 const OBJECT_MARKERS: &[&str] = &[
-    "to", "with", "against", "on", "from", "of", "for", "by", "at", "in", "into", "toward",
-    "towards", "over", "about", "between", "and", "than", "including", "via", "upon",
+    "to",
+    "with",
+    "against",
+    "on",
+    "from",
+    "of",
+    "for",
+    "by",
+    "at",
+    "in",
+    "into",
+    "toward",
+    "towards",
+    "over",
+    "about",
+    "between",
+    "and",
+    "than",
+    "including",
+    "via",
+    "upon",
 ];
 
 /// Index of the mention whose party holds the sentence's stance.
@@ -235,13 +367,20 @@ pub fn holder(article: &str, mentions: &[Mention]) -> Option<usize> {
             score += 5.0;
         }
         let possessive = is_possessive(article, m.end);
-        if possessive && !after.first().is_some_and(|w| ROLE_NOUNS.contains(&w.as_str())) {
+        if possessive
+            && !after
+                .first()
+                .is_some_and(|w| ROLE_NOUNS.contains(&w.as_str()))
+        {
             // `Kyiv’s proposal was …`: the name modifies a thing, it does not act.
             score -= 1.5;
         } else if let Some(first) = after.first() {
             if SPEECH_VERBS.contains(&first.as_str()) {
                 score += 4.0;
-            } else if let Some(pos) = after.iter().position(|w| HOLDER_VERBS.contains(&w.as_str())) {
+            } else if let Some(pos) = after
+                .iter()
+                .position(|w| HOLDER_VERBS.contains(&w.as_str()))
+            {
                 // The verb may follow the name directly or after a role noun (`the
                 // Kremlin’s spokesman said`, `Russia’s foreign ministry warned`).
                 score += 3.0 - 0.5 * pos as f32;
@@ -266,7 +405,9 @@ fn words_before(text: &str, at: usize, n: usize) -> Vec<String> {
             // A clause boundary: nothing before it governs the mention.
             break;
         }
-        let clean = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let clean = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
         if !clean.is_empty() {
             out.push(clean);
         }
@@ -283,7 +424,9 @@ fn words_after(text: &str, at: usize, n: usize) -> Vec<String> {
         .unwrap_or(tail);
     let mut out = Vec::new();
     for w in tail.split_whitespace() {
-        let clean = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let clean = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
         if !clean.is_empty() {
             out.push(clean);
         }
@@ -296,14 +439,54 @@ fn words_after(text: &str, at: usize, n: usize) -> Vec<String> {
 
 /// Openings that continue the previous sentence's actor.
 const CONTINUATIONS: &[&str] = &[
-    "he", "she", "they", "it", "his", "her", "their", "its", "we", "i", "our", "the spokesman",
-    "the spokeswoman", "the spokesperson", "the ministry", "the minister", "the president",
-    "the official", "the officials", "the envoy", "the government", "the statement",
-    "the prime minister", "the foreign minister", "the leader", "the chancellor",
-    "the kremlin", "the group", "the movement", "the union", "the company", "the army",
-    "the military", "the negotiator", "the delegation", "the aide", "the diplomat",
-    "the commission", "the bank", "the board", "the spokesman’s", "but he", "but she",
-    "but they", "however, he", "however, she", "he also", "she also",
+    "he",
+    "she",
+    "they",
+    "it",
+    "his",
+    "her",
+    "their",
+    "its",
+    "we",
+    "i",
+    "our",
+    "the spokesman",
+    "the spokeswoman",
+    "the spokesperson",
+    "the ministry",
+    "the minister",
+    "the president",
+    "the official",
+    "the officials",
+    "the envoy",
+    "the government",
+    "the statement",
+    "the prime minister",
+    "the foreign minister",
+    "the leader",
+    "the chancellor",
+    "the kremlin",
+    "the group",
+    "the movement",
+    "the union",
+    "the company",
+    "the army",
+    "the military",
+    "the negotiator",
+    "the delegation",
+    "the aide",
+    "the diplomat",
+    "the commission",
+    "the bank",
+    "the board",
+    "the spokesman’s",
+    "but he",
+    "but she",
+    "but they",
+    "however, he",
+    "however, she",
+    "he also",
+    "she also",
 ];
 
 /// True when the sentence opens with a pronoun or role noun (`He added …`).
@@ -331,10 +514,19 @@ mod tests {
 
     #[test]
     fn speaker_beats_first_mention() {
-        assert_eq!(holder_of("Kyiv’s proposal was dismissed by Moscow, Peskov said."), "Russia");
+        assert_eq!(
+            holder_of("Kyiv’s proposal was dismissed by Moscow, Peskov said."),
+            "Russia"
+        );
         assert_eq!(holder_of("Peskov dismissed Kyiv’s stance."), "Russia");
-        assert_eq!(holder_of("The plan, according to Kyiv, ignores Russia's demands."), "Ukraine");
-        assert_eq!(holder_of("Talks with Russia will go on, Zelenskiy said."), "Ukraine");
+        assert_eq!(
+            holder_of("The plan, according to Kyiv, ignores Russia's demands."),
+            "Ukraine"
+        );
+        assert_eq!(
+            holder_of("Talks with Russia will go on, Zelenskiy said."),
+            "Ukraine"
+        );
     }
 
     #[test]

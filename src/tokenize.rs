@@ -191,36 +191,60 @@ mod tests {
 
     #[test]
     fn lowercases_and_drops_possessives_with_either_apostrophe() {
-        assert_eq!(unigrams("Kyiv’s plan, Zelenskiy's aide"), ["kyiv", "plan", "zelenskiy", "aide"]);
+        assert_eq!(
+            unigrams("Kyiv’s plan, Zelenskiy's aide"),
+            ["kyiv", "plan", "zelenskiy", "aide"]
+        );
     }
 
     #[test]
     fn keeps_non_ascii_letters_and_hyphens() {
-        assert_eq!(unigrams("Erdoğan’s long-range Đurić"), ["erdoğan", "long-range", "đurić"]);
+        assert_eq!(
+            unigrams("Erdoğan’s long-range Đurić"),
+            ["erdoğan", "long-range", "đurić"]
+        );
     }
 
     #[test]
     fn marks_negation_scope_until_punctuation() {
         assert_eq!(
             unigrams("Moscow did not rule out talks, Peskov said."),
-            ["moscow", "did", "not", "not_rule", "not_out", "not_talks", "peskov", "said"]
+            [
+                "moscow",
+                "did",
+                "not",
+                "not_rule",
+                "not_out",
+                "not_talks",
+                "peskov",
+                "said"
+            ]
         );
     }
 
     #[test]
     fn splits_contracted_negation_with_curly_apostrophe() {
-        assert_eq!(unigrams("We won’t accept it"), ["we", "will", "not", "not_accept", "not_it"]);
+        assert_eq!(
+            unigrams("We won’t accept it"),
+            ["we", "will", "not", "not_accept", "not_it"]
+        );
         assert_eq!(unigrams("they don't"), ["they", "do", "not"]);
     }
 
     #[test]
     fn but_closes_negation_scope() {
-        assert_eq!(unigrams("not happy but willing"), ["not", "not_happy", "but", "willing"]);
+        assert_eq!(
+            unigrams("not happy but willing"),
+            ["not", "not_happy", "but", "willing"]
+        );
     }
 
     #[test]
     fn numbers_share_one_token() {
-        assert_eq!(unigrams("3.5 percent of 28"), ["<num>", "<num>", "percent", "of", "<num>"]);
+        assert_eq!(
+            unigrams("3.5 percent of 28"),
+            ["<num>", "<num>", "percent", "of", "<num>"]
+        );
     }
 
     #[test]

@@ -94,7 +94,12 @@ impl TrainParams {
         if self.alphas.is_empty() {
             return invalid("alpha", "at least one value", "none".into());
         }
-        if let Some(a) = self.alphas.iter().chain([&self.party_alpha]).find(|a| !(a.is_finite() && **a > 0.0)) {
+        if let Some(a) = self
+            .alphas
+            .iter()
+            .chain([&self.party_alpha])
+            .find(|a| !(a.is_finite() && **a > 0.0))
+        {
             return invalid("alpha", "a positive, finite number", a.to_string());
         }
         if self.folds < 2 {
@@ -135,7 +140,11 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 ///
 /// # Errors
 /// No rows, a single stance class, or a failed fit.
-pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> Result<(Model, Report)> {
+pub fn train(
+    examples: &[Example],
+    params: &TrainParams,
+    progress: Progress,
+) -> Result<(Model, Report)> {
     if examples.is_empty() {
         return Err(Error::EmptyTrainingSet {
             inputs: "the input".into(),
@@ -144,7 +153,10 @@ pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> 
     let stances: BTreeSet<Stance> = examples.iter().map(|e| e.stance).collect();
     if stances.len() < 2 {
         return Err(Error::OneClass {
-            only: stances.iter().next().map_or("none".into(), |s| s.to_string()),
+            only: stances
+                .iter()
+                .next()
+                .map_or("none".into(), |s| s.to_string()),
         });
     }
     let mut warnings = Vec::new();
@@ -166,13 +178,24 @@ pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> 
     let mut per_alpha: Vec<Evaluation> = vec![Evaluation::new(class_names.clone()); alphas.len()];
     let mut party_eval: Option<(usize, usize)> = None;
     if n_folds >= 2 {
-        progress(&format!("cross-validating {} alphas × {n_folds} folds", alphas.len()));
-        let fold_results: Vec<Result<(Vec<Evaluation>, Option<(usize, usize)>)>> = (0..n_folds)
+        progress(&format!(
+            "cross-validating {} alphas × {n_folds} folds",
+            alphas.len()
+        ));
+        let fold_results: Vec<Result<FoldResult>> = (0..n_folds)
             .into_par_iter()
             .map(|fold| {
                 let (train_idx, test_idx): (Vec<usize>, Vec<usize>) =
                     (0..examples.len()).partition(|&i| groups[i] != fold);
-                let evals = cv_stance_fold(&docs, &stance_labels, &train_idx, &test_idx, &alphas, params, &class_names)?;
+                let evals = cv_stance_fold(
+                    &docs,
+                    &stance_labels,
+                    &train_idx,
+                    &test_idx,
+                    &alphas,
+                    params,
+                    &class_names,
+                )?;
                 let party = party
                     .as_ref()
                     .map(|p| cv_party_fold(&docs, p, &train_idx, &test_idx, params))
@@ -195,25 +218,57 @@ pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> 
     } else {
         warnings.push("fewer than 2 sources: no cross-validation, the first alpha is used".into());
     }
-    let alpha_scores: Vec<(f32, f64)> = alphas.iter().copied().zip(per_alpha.iter().map(Evaluation::macro_f1)).collect();
-    // Best macro-F1; on a tie the stronger alpha (listed first) wins.
-    let best = alpha_scores
+    let alpha_scores: Vec<(f32, f64)> = alphas
         .iter()
-        .enumerate()
-        .fold(0, |best, (i, s)| if s.1 > alpha_scores[best].1 + 1e-12 { i } else { best });
+        .copied()
+        .zip(per_alpha.iter().map(Evaluation::macro_f1))
+        .collect();
+    // Best macro-F1; on a tie the stronger alpha (listed first) wins.
+    let best = alpha_scores.iter().enumerate().fold(0, |best, (i, s)| {
+        if s.1 > alpha_scores[best].1 + 1e-12 {
+            i
+        } else {
+            best
+        }
+    });
     let chosen_alpha = alphas[best];
 
     progress("fitting the final model");
     let all: Vec<usize> = (0..examples.len()).collect();
-    let (stance_head, converged) = fit_head(&docs, &stance_labels, &all, &class_names, chosen_alpha, params, params.max_features, None)?;
+    let (stance_head, converged) = fit_head(
+        &docs,
+        &stance_labels,
+        &all,
+        &class_names,
+        chosen_alpha,
+        params,
+        params.max_features,
+        None,
+    )?;
     if !converged {
-        warnings.push(format!("stance fit did not converge in {} iterations; try --max-iterations", params.max_iterations));
+        warnings.push(format!(
+            "stance fit did not converge in {} iterations; try --max-iterations",
+            params.max_iterations
+        ));
     }
     let party_head = match &party {
         Some(p) => {
-            let idx: Vec<usize> = all.iter().copied().filter(|&i| p.labels[i].is_some()).collect();
+            let idx: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&i| p.labels[i].is_some())
+                .collect();
             let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
-            let (head, converged) = fit_head(&docs, &labels, &idx, &p.classes, params.party_alpha, params, params.party_max_features, None)?;
+            let (head, converged) = fit_head(
+                &docs,
+                &labels,
+                &idx,
+                &p.classes,
+                params.party_alpha,
+                params,
+                params.party_max_features,
+                None,
+            )?;
             if !converged {
                 warnings.push("party fit did not converge".into());
             }
@@ -221,7 +276,11 @@ pub fn train(examples: &[Example], params: &TrainParams, progress: Progress) -> 
         }
         None => None,
     };
-    let sources = examples.iter().map(|e| e.source.as_str()).collect::<BTreeSet<_>>().len();
+    let sources = examples
+        .iter()
+        .map(|e| e.source.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
     let report = Report {
         rows: examples.len(),
         sources,
@@ -259,6 +318,9 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+/// Per fold: stance evaluation per alpha, and (correct, total) of the party head.
+type FoldResult = (Vec<Evaluation>, Option<(usize, usize)>);
+
 /// Party classes for the bag-of-words party head: parties with enough rows.
 struct PartyLabels {
     classes: Vec<String>,
@@ -276,7 +338,11 @@ impl PartyLabels {
                 *counts.entry(p.as_str()).or_default() += 1;
             }
         }
-        let classes: Vec<String> = counts.iter().filter(|(_, &n)| n >= min_rows).map(|(p, _)| p.to_string()).collect();
+        let classes: Vec<String> = counts
+            .iter()
+            .filter(|(_, &n)| n >= min_rows)
+            .map(|(p, _)| p.to_string())
+            .collect();
         if classes.len() < 2 {
             return None;
         }
@@ -291,7 +357,11 @@ impl PartyLabels {
             .map(|e| e.party.as_ref().and_then(|p| classes.binary_search(p).ok()))
             .collect();
         let has_party = examples.iter().map(|e| e.party.is_some()).collect();
-        Some(PartyLabels { classes, labels, has_party })
+        Some(PartyLabels {
+            classes,
+            labels,
+            has_party,
+        })
     }
 }
 
@@ -313,7 +383,10 @@ fn group_folds(examples: &[Example], folds: usize) -> Vec<usize> {
         load[f] += n;
         fold_of.insert(source, f);
     }
-    examples.iter().map(|e| fold_of[e.source.as_str()]).collect()
+    examples
+        .iter()
+        .map(|e| fold_of[e.source.as_str()])
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -328,12 +401,22 @@ fn cv_stance_fold(
 ) -> Result<Vec<Evaluation>> {
     let mut out = Vec::with_capacity(alphas.len());
     let mut warm: Option<Array2<f32>> = None;
-    let prepared = prepare(docs, labels, train_idx, classes.len(), params.min_df, params.max_features);
+    let prepared = prepare(
+        docs,
+        labels,
+        train_idx,
+        classes.len(),
+        params.min_df,
+        params.max_features,
+    );
     for &alpha in alphas {
         let (head, _) = fit_prepared(&prepared, classes, alpha, params, warm.take())?;
         let mut eval = Evaluation::new(classes.to_vec());
         for &i in test_idx {
-            eval.add(labels[i], argmax(&head.probabilities(&head.vocabulary.ids_of(&docs[i]))));
+            eval.add(
+                labels[i],
+                argmax(&head.probabilities(&head.vocabulary.ids_of(&docs[i]))),
+            );
         }
         warm = Some(head_to_params(&head));
         out.push(eval);
@@ -349,9 +432,22 @@ fn cv_party_fold(
     test_idx: &[usize],
     params: &TrainParams,
 ) -> Result<(usize, usize)> {
-    let idx: Vec<usize> = train_idx.iter().copied().filter(|&i| party.labels[i].is_some()).collect();
+    let idx: Vec<usize> = train_idx
+        .iter()
+        .copied()
+        .filter(|&i| party.labels[i].is_some())
+        .collect();
     let labels: Vec<usize> = party.labels.iter().map(|l| l.unwrap_or(0)).collect();
-    let (head, _) = fit_head(docs, &labels, &idx, &party.classes, params.party_alpha, params, params.party_max_features, None)?;
+    let (head, _) = fit_head(
+        docs,
+        &labels,
+        &idx,
+        &party.classes,
+        params.party_alpha,
+        params,
+        params.party_max_features,
+        None,
+    )?;
     let mut correct = 0;
     let mut total = 0;
     for &i in test_idx.iter().filter(|&&i| party.has_party[i]) {
@@ -392,13 +488,24 @@ struct Prepared {
     labels: Vec<usize>,
 }
 
-fn prepare(docs: &[Vec<String>], labels: &[usize], idx: &[usize], n_classes: usize, min_df: usize, max_features: usize) -> Prepared {
+fn prepare(
+    docs: &[Vec<String>],
+    labels: &[usize],
+    idx: &[usize],
+    n_classes: usize,
+    min_df: usize,
+    max_features: usize,
+) -> Prepared {
     let sub_docs: Vec<&[String]> = idx.iter().map(|&i| docs[i].as_slice()).collect();
     let sub_labels: Vec<usize> = idx.iter().map(|&i| labels[i]).collect();
     let vocabulary = Vocabulary::fit(&sub_docs, &sub_labels, n_classes, min_df, max_features);
     let rows: Vec<Vec<u32>> = sub_docs.iter().map(|d| vocabulary.ids_of(d)).collect();
     let x = dense_matrix(&rows, vocabulary.len());
-    Prepared { vocabulary, x, labels: sub_labels }
+    Prepared {
+        vocabulary,
+        x,
+        labels: sub_labels,
+    }
 }
 
 /// Prepares and fits one head on the rows `idx`.
@@ -413,7 +520,14 @@ fn fit_head(
     max_features: usize,
     warm: Option<Array2<f32>>,
 ) -> Result<(LinearHead, bool)> {
-    let prepared = prepare(docs, labels, idx, classes.len(), params.min_df, max_features);
+    let prepared = prepare(
+        docs,
+        labels,
+        idx,
+        classes.len(),
+        params.min_df,
+        max_features,
+    );
     fit_prepared(&prepared, classes, alpha, params, warm)
 }
 
@@ -429,8 +543,16 @@ fn fit_prepared(
     params: &TrainParams,
     warm: Option<Array2<f32>>,
 ) -> Result<(LinearHead, bool)> {
-    let head_name = if classes.len() == 3 && classes[0] == "conciliatory" { "stance" } else { "party" };
-    let Prepared { vocabulary, x, labels } = prepared;
+    let head_name = if classes.len() == 3 && classes[0] == "conciliatory" {
+        "stance"
+    } else {
+        "party"
+    };
+    let Prepared {
+        vocabulary,
+        x,
+        labels,
+    } = prepared;
     let present: BTreeSet<usize> = labels.iter().copied().collect();
     if present.len() < 2 {
         return Err(Error::FitFailed {
@@ -455,14 +577,23 @@ fn fit_prepared(
     })?;
     let fitted_params = fitted.params();
     let intercept = fitted.intercept();
-    if !warm_started && fitted_params.iter().chain(intercept.iter()).all(|w| *w == 0.0) {
+    if !warm_started
+        && fitted_params
+            .iter()
+            .chain(intercept.iter())
+            .all(|w| *w == 0.0)
+    {
         // linfa hands back its initial zero weights when the solver fails.
         return Err(Error::FitFailed {
             head: head_name,
             reason: "the solver returned its initial all-zero weights".into(),
         });
     }
-    if fitted_params.iter().chain(intercept.iter()).any(|w| !w.is_finite()) {
+    if fitted_params
+        .iter()
+        .chain(intercept.iter())
+        .any(|w| !w.is_finite())
+    {
         return Err(Error::FitFailed {
             head: head_name,
             reason: "non-finite weights".into(),
@@ -517,7 +648,10 @@ fn gradient_is_small(
     }
     let grad = x.t().dot(&p) + &(w * alpha);
     let bias_grad = p.sum_axis(Axis(0));
-    let norm = grad.iter().chain(bias_grad.iter()).fold(0.0f32, |m, g| m.max(g.abs()));
+    let norm = grad
+        .iter()
+        .chain(bias_grad.iter())
+        .fold(0.0f32, |m, g| m.max(g.abs()));
     norm <= 0.05 * (labels.len() as f32).sqrt().max(1.0)
 }
 

@@ -103,10 +103,20 @@ fn run(args: &Args) -> Result<()> {
             let spans: Vec<_> = lines.iter().map(|(_, s)| *s).collect();
             let numbers: Vec<usize> = lines.iter().map(|(n, _)| *n).collect();
             let tagged = tagger.tag_spans(&text, &spans);
-            writer.write(&Document { file: &name, text: &text, sentences: &tagged, line_numbers: Some(&numbers) })?;
+            writer.write(&Document {
+                file: &name,
+                text: &text,
+                sentences: &tagged,
+                line_numbers: Some(&numbers),
+            })?;
         } else {
             let tagged = tagger.tag(&text);
-            writer.write(&Document { file: &name, text: &text, sentences: &tagged, line_numbers: None })?;
+            writer.write(&Document {
+                file: &name,
+                text: &text,
+                sentences: &tagged,
+                line_numbers: None,
+            })?;
         }
     }
     io::stdout().flush()?;
@@ -122,7 +132,10 @@ fn expand_inputs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     for f in files {
         if f.is_dir() {
             let mut found: Vec<PathBuf> = std::fs::read_dir(f)
-                .map_err(|e| Error::Read { path: f.clone(), source: e })?
+                .map_err(|e| Error::Read {
+                    path: f.clone(),
+                    source: e,
+                })?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
                 .collect();
@@ -138,17 +151,40 @@ fn expand_inputs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
 fn read_input(path: &Path, lossy: bool) -> Result<String> {
     let mut bytes = Vec::new();
     if path == Path::new("-") {
-        io::stdin().lock().read_to_end(&mut bytes).context("cannot read standard input")?;
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
     } else {
-        bytes = std::fs::read(path).map_err(|e| Error::Read { path: path.into(), source: e })?;
+        bytes = std::fs::read(path).map_err(|e| Error::Read {
+            path: path.into(),
+            source: e,
+        })?;
     }
     match String::from_utf8(bytes) {
         Ok(s) => Ok(s),
         Err(e) if lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
-            let line = 1 + e.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() as u64;
-            Err(Error::NotUtf8 { path: path.into(), line, offset: offset as u64 }.into())
+            let line = 1 + e.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            Err(Error::NotUtf8 {
+                path: path.into(),
+                line,
+                offset: offset as u64,
+            }
+            .into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_cli() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
     }
 }

@@ -115,13 +115,22 @@ fn run(args: &Args) -> Result<()> {
     let started = Instant::now();
     let examples = dataset::load(&args.inputs)?;
     if examples.is_empty() {
-        return Err(Error::EmptyTrainingSet { inputs: join(&args.inputs) }.into());
+        return Err(Error::EmptyTrainingSet {
+            inputs: join(&args.inputs),
+        }
+        .into());
     }
     let duplicates = dataset::duplicate_rows(&examples);
     if duplicates > 0 {
-        eprintln!("detente-train: warning: {duplicates} rows repeat an earlier row's text and stance");
+        eprintln!(
+            "detente-train: warning: {duplicates} rows repeat an earlier row's text and stance"
+        );
     }
-    let test = if args.test.is_empty() { Vec::new() } else { dataset::load(&args.test)? };
+    let test = if args.test.is_empty() {
+        Vec::new()
+    } else {
+        dataset::load(&args.test)?
+    };
 
     let spinner = indicatif::ProgressBar::new_spinner();
     if std::io::stderr().is_terminal() {
@@ -144,10 +153,17 @@ fn run(args: &Args) -> Result<()> {
     }
     eprintln!("alpha (grouped {}-fold CV macro-F1):", report.folds);
     for (a, s) in &report.alpha_scores {
-        let mark = if *a == report.chosen_alpha { "  <- chosen" } else { "" };
+        let mark = if *a == report.chosen_alpha {
+            "  <- chosen"
+        } else {
+            ""
+        };
         eprintln!("  {a:>8} {s:.3}{mark}");
     }
-    eprintln!("stance, grouped cross-validation at alpha {}:\n{}", report.chosen_alpha, report.cv_stance);
+    eprintln!(
+        "stance, grouped cross-validation at alpha {}:\n{}",
+        report.chosen_alpha, report.cv_stance
+    );
     if let Some(acc) = report.cv_party_accuracy {
         eprintln!("party head alone (bag of words), grouped CV accuracy: {acc:.3}");
     }
@@ -161,7 +177,12 @@ fn run(args: &Args) -> Result<()> {
         }
         let mut tagger = Tagger::new(model, parties)?;
         let result = detente::evaluation::evaluate_tagger(&mut tagger, &test);
-        eprintln!("test set {} ({} rows):\n{}", join(&args.test), test.len(), result.stance);
+        eprintln!(
+            "test set {} ({} rows):\n{}",
+            join(&args.test),
+            test.len(),
+            result.stance
+        );
         eprintln!(
             "party accuracy {:.3} over {} rows; {:.3} over the {} rows naming two or more parties",
             result.party_accuracy(),
@@ -174,6 +195,18 @@ fn run(args: &Args) -> Result<()> {
 }
 
 fn join(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_cli() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+}

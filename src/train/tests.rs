@@ -17,17 +17,61 @@ fn example(text: &str, stance: Stance, party: &str, source: &str) -> Example {
 fn corpus() -> Vec<Example> {
     use Stance::*;
     let rows = [
-        ("Moscow rejected the offer and warned of retaliation", Hardline, "Russia"),
-        ("Kyiv welcomed the talks and offered a prisoner swap", Conciliatory, "Ukraine"),
-        ("The delegation arrived in Geneva on Monday", Neutral, "none"),
-        ("The Kremlin rejected any ceasefire and accused Kyiv", Hardline, "Russia"),
-        ("Ukraine welcomed progress and thanked the mediators", Conciliatory, "Ukraine"),
-        ("Talks are scheduled for Friday in Istanbul", Neutral, "none"),
-        ("Putin warned that Moscow would retaliate", Hardline, "Russia"),
-        ("Zelenskiy offered talks and welcomed the plan", Conciliatory, "Ukraine"),
-        ("The meeting was attended by four officials", Neutral, "none"),
-        ("Russia accused Ukraine and rejected the proposal", Hardline, "Russia"),
-        ("Kyiv thanked Washington and welcomed the swap", Conciliatory, "Ukraine"),
+        (
+            "Moscow rejected the offer and warned of retaliation",
+            Hardline,
+            "Russia",
+        ),
+        (
+            "Kyiv welcomed the talks and offered a prisoner swap",
+            Conciliatory,
+            "Ukraine",
+        ),
+        (
+            "The delegation arrived in Geneva on Monday",
+            Neutral,
+            "none",
+        ),
+        (
+            "The Kremlin rejected any ceasefire and accused Kyiv",
+            Hardline,
+            "Russia",
+        ),
+        (
+            "Ukraine welcomed progress and thanked the mediators",
+            Conciliatory,
+            "Ukraine",
+        ),
+        (
+            "Talks are scheduled for Friday in Istanbul",
+            Neutral,
+            "none",
+        ),
+        (
+            "Putin warned that Moscow would retaliate",
+            Hardline,
+            "Russia",
+        ),
+        (
+            "Zelenskiy offered talks and welcomed the plan",
+            Conciliatory,
+            "Ukraine",
+        ),
+        (
+            "The meeting was attended by four officials",
+            Neutral,
+            "none",
+        ),
+        (
+            "Russia accused Ukraine and rejected the proposal",
+            Hardline,
+            "Russia",
+        ),
+        (
+            "Kyiv thanked Washington and welcomed the swap",
+            Conciliatory,
+            "Ukraine",
+        ),
         ("The second round is scheduled for March", Neutral, "none"),
     ];
     rows.iter()
@@ -41,8 +85,16 @@ fn quiet(_: &str) {}
 #[test]
 fn sparse_scores_equal_linfa_predict_probabilities() {
     let examples = corpus();
-    let params = TrainParams::default().min_df(1).balance(false).max_iterations(200).check().unwrap();
-    let docs: Vec<Vec<String>> = examples.iter().map(|e| params.tokenizer.feature_list(&e.text)).collect();
+    let params = TrainParams::default()
+        .min_df(1)
+        .balance(false)
+        .max_iterations(200)
+        .check()
+        .unwrap();
+    let docs: Vec<Vec<String>> = examples
+        .iter()
+        .map(|e| params.tokenizer.feature_list(&e.text))
+        .collect();
     let labels: Vec<usize> = examples.iter().map(|e| e.stance.index()).collect();
     let idx: Vec<usize> = (0..examples.len()).collect();
     let prepared = prepare(&docs, &labels, &idx, 3, 1, 1000);
@@ -53,13 +105,21 @@ fn sparse_scores_equal_linfa_predict_probabilities() {
         .alpha(1.0)
         .max_iterations(200)
         .gradient_tolerance(1e-3)
-        .fit(&Dataset::new(prepared.x.clone(), Array1::from(prepared.labels.clone())))
+        .fit(&Dataset::new(
+            prepared.x.clone(),
+            Array1::from(prepared.labels.clone()),
+        ))
         .unwrap();
     let expected = linfa_model.predict_probabilities(&prepared.x);
     for (r, doc) in docs.iter().enumerate() {
         let got = head.probabilities(&head.vocabulary.ids_of(doc));
         for c in 0..3 {
-            assert!((got[c] - expected[[r, c]]).abs() < 1e-5, "row {r} class {c}: {} vs {}", got[c], expected[[r, c]]);
+            assert!(
+                (got[c] - expected[[r, c]]).abs() < 1e-5,
+                "row {r} class {c}: {} vs {}",
+                got[c],
+                expected[[r, c]]
+            );
         }
     }
 }
@@ -71,15 +131,33 @@ fn learns_cue_words_and_reports_cross_validation() {
     assert_eq!(report.folds, 4);
     assert_eq!(report.alpha_scores.len(), params.alphas.len());
     let tok = &model.tokenizer;
-    let probs = |t: &str| model.stance.probabilities(&model.stance.vocabulary.ids_of(&tok.feature_list(t)));
-    assert_eq!(argmax(&probs("Moscow rejected and warned")), Stance::Hardline.index());
-    assert_eq!(argmax(&probs("Kyiv welcomed the swap")), Stance::Conciliatory.index());
-    assert!(model.party.is_none(), "parties with fewer than 15 rows make no party head");
+    let probs = |t: &str| {
+        model
+            .stance
+            .probabilities(&model.stance.vocabulary.ids_of(&tok.feature_list(t)))
+    };
+    assert_eq!(
+        argmax(&probs("Moscow rejected and warned")),
+        Stance::Hardline.index()
+    );
+    assert_eq!(
+        argmax(&probs("Kyiv welcomed the swap")),
+        Stance::Conciliatory.index()
+    );
+    assert!(
+        model.party.is_none(),
+        "parties with fewer than 15 rows make no party head"
+    );
 }
 
 #[test]
 fn party_head_is_trained_when_parties_have_enough_rows() {
-    let params = TrainParams::default().min_df(1).folds(2).party_min_rows(4).check().unwrap();
+    let params = TrainParams::default()
+        .min_df(1)
+        .folds(2)
+        .party_min_rows(4)
+        .check()
+        .unwrap();
     let (model, report) = train(&corpus(), &params, &quiet).unwrap();
     let party = model.party.expect("party head");
     assert_eq!(party.classes, ["Russia", "Ukraine", "none"]);
@@ -102,9 +180,15 @@ fn folds_never_split_a_source() {
 
 #[test]
 fn one_class_and_bad_params_are_refused() {
-    let only: Vec<Example> = corpus().into_iter().filter(|e| e.stance == Stance::Neutral).collect();
+    let only: Vec<Example> = corpus()
+        .into_iter()
+        .filter(|e| e.stance == Stance::Neutral)
+        .collect();
     let err = train(&only, &TrainParams::default(), &quiet).unwrap_err();
-    assert_eq!(err.to_string(), "the training data has only one stance (neutral); at least two are needed");
+    assert_eq!(
+        err.to_string(),
+        "the training data has only one stance (neutral); at least two are needed"
+    );
     assert!(TrainParams::default().alphas(vec![-1.0]).check().is_err());
     assert!(TrainParams::default().folds(1).check().is_err());
 }

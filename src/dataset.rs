@@ -5,11 +5,27 @@
 //! `party` and `source` (optional); other columns are ignored. A row without `source`
 //! is its own group in cross-validation.
 
+// No panic on user input, enforced (issue 6): no `unwrap`, `expect` or indexing here
+// outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use crate::error::{Error, Result};
 use crate::stance::Stance;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Largest CSV file read, in bytes: a file is read whole, so a larger (or a sparse,
+/// mis-sized) file is refused before any allocation.
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// Longest `text` of a row, in bytes: the tagger never sees a longer sentence
+/// ([`crate::segment::MAX_SENTENCE_BYTES`]), so such a row is a mistake (a missing
+/// closing quote that swallowed the file, or a whole article in one cell).
+pub const MAX_TEXT_BYTES: usize = crate::segment::MAX_SENTENCE_BYTES;
 
 /// One labeled sentence.
 #[derive(Clone, Debug)]
@@ -63,20 +79,45 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Example>> {
     Ok(out)
 }
 
+/// Parses labeled CSV already in memory; `path` names it in errors and examples.
+///
+/// # Errors
+/// As [`load`], except for reading.
+pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
+    let mut out = Vec::new();
+    parse(bytes, path, &mut out)?;
+    Ok(out)
+}
+
 fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
-    let file: Arc<Path> = Arc::from(path);
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .len();
+    if size > MAX_CSV_BYTES {
+        return Err(Error::TooLarge {
+            path: path.into(),
+            size,
+            max: MAX_CSV_BYTES,
+        });
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    parse(&bytes, path, out)
+}
+
+fn parse(bytes: &[u8], path: &Path, out: &mut Vec<Example>) -> Result<()> {
+    let file: Arc<Path> = Arc::from(path);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::EmptyCsv { path: path.into() });
+    }
     // The csv crate does not count line breaks inside quoted fields; count them here so
     // messages point at the real line.
-    let newlines: Vec<u64> = memchr_newlines(&bytes);
+    let newlines: Vec<u64> = memchr_newlines(bytes);
     // A record's position may sit on the `\n` that ends the previous record.
     let line_at = |byte: u64| {
         let start = byte + u64::from(bytes.get(byte as usize) == Some(&b'\n'));
         1 + newlines.partition_point(|&n| n < start) as u64
     };
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(bytes.as_slice());
+    let mut csv = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let csv_err = |line: u64, source: csv::Error| Error::Csv {
         path: path.into(),
         line,
@@ -117,10 +158,11 @@ fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
         let line = record.position().map_or(line, |p| line_at(p.byte()));
         let field = |i: usize| -> Result<&str> {
             let bytes = record.get(i).unwrap_or_default();
-            std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+            std::str::from_utf8(bytes).map_err(|_| Error::CsvNotUtf8 {
                 path: path.into(),
                 line,
-                offset: e.valid_up_to() as u64,
+                column: names.get(i).cloned().unwrap_or_default(),
+                value: String::from_utf8_lossy(bytes).chars().take(60).collect(),
             })
         };
         let text = field(text_col)?.trim();
@@ -128,6 +170,14 @@ fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
             return Err(Error::EmptyText {
                 path: path.into(),
                 line,
+            });
+        }
+        if text.len() > MAX_TEXT_BYTES {
+            return Err(Error::TextTooLong {
+                path: path.into(),
+                line,
+                len: text.len(),
+                max: MAX_TEXT_BYTES,
             });
         }
         let stance_value = field(stance_col)?;
@@ -245,7 +295,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "c.csv", b"text,stance\nS\xe3o Paulo,neutral\n");
         let err = load(&[p]).unwrap_err().to_string();
-        assert!(err.contains("c.csv:2: text is not valid UTF-8"), "{err}");
+        assert!(
+            err.contains("c.csv:2: the text field is not valid UTF-8"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! The one error type of the library. Every variant names what the user must fix:
 //! the file, the 1-based line, the offending value and what was expected.
 
+// No panic on user input, enforced (issue 6): no `unwrap`, `expect` or indexing here
+// outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 use std::io;
 use std::path::PathBuf;
 
@@ -28,6 +35,17 @@ pub enum Error {
         line: u64,
         offset: u64,
     },
+    #[error("{}:{line}: the {column} field is not valid UTF-8 ({value:?}); save the file as UTF-8", .path.display())]
+    CsvNotUtf8 {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        value: String,
+    },
+    #[error("{}: binary file (NUL byte at byte offset {offset}); detente reads UTF-8 text", .path.display())]
+    Binary { path: PathBuf, offset: u64 },
+    #[error("{}: text is UTF-16 (byte-order mark); convert the file to UTF-8", .path.display())]
+    Utf16 { path: PathBuf },
     #[error("{}:{line}: malformed CSV", .path.display())]
     Csv {
         path: PathBuf,
@@ -35,7 +53,9 @@ pub enum Error {
         #[source]
         source: csv::Error,
     },
-    #[error("{}: the CSV header has no {column:?} column (header: {header})", .path.display())]
+    #[error("{}: empty file (expected a CSV header with text and stance columns)", .path.display())]
+    EmptyCsv { path: PathBuf },
+    #[error("{}: the CSV header has no {column:?} column (header: {header}; the first row must name the columns)", .path.display())]
     MissingColumn {
         path: PathBuf,
         column: &'static str,
@@ -47,6 +67,15 @@ pub enum Error {
         line: u64,
         value: String,
     },
+    #[error("{}:{line}: text is {len} bytes; a labeled sentence is at most {max} (an unclosed quote, or a whole article in one cell?)", .path.display())]
+    TextTooLong {
+        path: PathBuf,
+        line: u64,
+        len: usize,
+        max: usize,
+    },
+    #[error("{}: {size} bytes is larger than detente reads ({max} bytes)", .path.display())]
+    TooLarge { path: PathBuf, size: u64, max: u64 },
     #[error("{}:{line}: empty text", .path.display())]
     EmptyText { path: PathBuf, line: u64 },
     #[error("{}: no CSV files found (a directory is read for *.csv files, not recursively)", .path.display())]
@@ -89,6 +118,14 @@ pub enum Error {
     FitFailed { head: &'static str, reason: String },
     #[error("cannot build the party matcher")]
     Matcher(#[source] aho_corasick::BuildError),
+    #[error("{}:{line}: invalid date {value:?} (expected YYYY-MM-DD)", .path.display())]
+    BadDate {
+        path: PathBuf,
+        line: u64,
+        value: String,
+    },
+    #[error("{}: no date (put `date: YYYY-MM-DD` on the first line, start the file name with YYYY-MM-DD, or pass --date-from mtime)", .path.display())]
+    NoDate { path: PathBuf },
 }
 
 impl Error {

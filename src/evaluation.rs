@@ -188,6 +188,12 @@ pub struct TaggerEvaluation {
     /// The same over rows whose sentence names two or more distinct parties.
     pub multi_party_total: usize,
     pub multi_party_correct: usize,
+    /// Baselines over the same rows: the first party mentioned (else `none`), and the
+    /// bag-of-words party head alone (its best class, `none` included).
+    pub first_mention_correct: usize,
+    pub first_mention_multi_correct: usize,
+    pub bag_of_words_correct: usize,
+    pub bag_of_words_multi_correct: usize,
 }
 
 impl TaggerEvaluation {
@@ -196,6 +202,34 @@ impl TaggerEvaluation {
     }
     pub fn multi_party_accuracy(&self) -> f64 {
         ratio(self.multi_party_correct, self.multi_party_total)
+    }
+    /// Party accuracy lines (overall, two or more parties named) for detente and the
+    /// baselines.
+    pub fn party_table(&self) -> String {
+        let row = |name: &str, all: usize, multi: usize| {
+            format!(
+                "  {name:<22} {:>8.3} {:>14.3}\n",
+                ratio(all, self.party_total),
+                ratio(multi, self.multi_party_total)
+            )
+        };
+        format!(
+            "  {:<22} {:>8} {:>14}\n{}{}{}",
+            "party accuracy",
+            format!("all ({})", self.party_total),
+            format!("2+ named ({})", self.multi_party_total),
+            row("detente", self.party_correct, self.multi_party_correct),
+            row(
+                "first mention",
+                self.first_mention_correct,
+                self.first_mention_multi_correct
+            ),
+            row(
+                "bag of words only",
+                self.bag_of_words_correct,
+                self.bag_of_words_multi_correct
+            ),
+        )
     }
 }
 
@@ -213,6 +247,10 @@ pub fn evaluate_tagger(
         party_correct: 0,
         multi_party_total: 0,
         multi_party_correct: 0,
+        first_mention_correct: 0,
+        first_mention_multi_correct: 0,
+        bag_of_words_correct: 0,
+        bag_of_words_multi_correct: 0,
     };
     for group in examples.chunk_by(|a, b| a.source == b.source) {
         let mut article = String::new();
@@ -230,15 +268,23 @@ pub fn evaluate_tagger(
         for (e, t) in group.iter().zip(&tagged) {
             result.stance.add(e.stance.index(), t.stance.index());
             if let Some(gold) = &e.party {
-                let ok = gold == t.party_name();
+                let ok = usize::from(gold == t.party_name());
+                let first = t.mentions.first().map_or("none", |m| m.party.as_str());
+                let first_ok = usize::from(gold == first);
+                let bow = tagger.party_head_best(&e.text).map_or("none", |(p, _)| p);
+                let bow_ok = usize::from(gold == bow);
                 result.party_total += 1;
-                result.party_correct += ok as usize;
+                result.party_correct += ok;
+                result.first_mention_correct += first_ok;
+                result.bag_of_words_correct += bow_ok;
                 let mut distinct: Vec<&str> = t.mentions.iter().map(|m| m.party.as_str()).collect();
                 distinct.sort_unstable();
                 distinct.dedup();
                 if distinct.len() >= 2 {
                     result.multi_party_total += 1;
-                    result.multi_party_correct += ok as usize;
+                    result.multi_party_correct += ok;
+                    result.first_mention_multi_correct += first_ok;
+                    result.bag_of_words_multi_correct += bow_ok;
                 }
             }
         }

@@ -8,12 +8,60 @@
 use crate::tokenize::{Scratch, TokenizerConfig};
 use ndarray::Array2;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FxHash (rustc's hasher): a multiply-rotate over 8-byte words. Term lookup is the
+/// inner loop of tagging and SipHash cost as much as the tokenizer (see
+/// bench/RESULTS.md); the keys are the model's own terms, so flooding is not a concern.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Sorted terms; a term's id is its index. The term → id map is rebuilt on load.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
     terms: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxMap<String, u32>,
 }
 
 impl Vocabulary {
@@ -90,8 +138,21 @@ impl Vocabulary {
         scratch: &mut Scratch,
         ids: &mut Vec<u32>,
     ) {
+        self.ids_into_masked(tokenizer, text, &[], scratch, ids);
+    }
+
+    /// Like [`Vocabulary::ids_into`], with party mentions masked (see
+    /// [`TokenizerConfig::features_masked`]).
+    pub fn ids_into_masked(
+        &self,
+        tokenizer: &TokenizerConfig,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        ids: &mut Vec<u32>,
+    ) {
         ids.clear();
-        tokenizer.features(text, scratch, |f| {
+        tokenizer.features_masked(text, masks, scratch, |f| {
             if let Some(&id) = self.index.get(f) {
                 ids.push(id);
             }

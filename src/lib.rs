@@ -18,18 +18,26 @@
 //! assert_eq!(tagged[0].party.as_deref(), Some("Russia"));
 //! ```
 
+pub mod batch;
 pub mod dataset;
 pub mod error;
 pub mod evaluation;
+pub mod explain;
 pub mod features;
+pub mod holder;
+pub mod input;
 pub mod model;
 pub mod output;
 pub mod party;
+pub mod report;
 pub mod segment;
 pub mod stance;
+pub mod summary;
 pub mod tag;
+pub mod timeline;
 pub mod tokenize;
 pub mod train;
+pub mod uncertain;
 
 pub use error::{Error, Result};
 pub use model::Model;

@@ -139,6 +139,9 @@ pub struct Model {
     pub tokenizer: TokenizerConfig,
     pub stance: LinearHead,
     pub party: Option<LinearHead>,
+    /// Scores the candidate holders of a sentence (classes `holder`, `other`; vocabulary:
+    /// cue names, see `holder.rs`).
+    pub holder: Option<LinearHead>,
     pub training: TrainingInfo,
 }
 
@@ -159,6 +162,8 @@ struct ModelFile {
     stance: HeadFile,
     #[serde(default)]
     party: Option<HeadFile>,
+    #[serde(default)]
+    holder: Option<HeadFile>,
     training: TrainingInfo,
 }
 
@@ -168,8 +173,35 @@ struct Header {
     version: Option<u32>,
 }
 
-/// The default model, compiled into the binary.
-const BUILTIN: &str = include_str!("../models/stance.json");
+/// The default model, compiled into the binary as `build.rs` prepared it from
+/// `models/stance.json`: the JSON without its weight arrays, and the weights as
+/// little-endian `f32` (parsing ~130 000 decimals was most of `detente-tag`'s start).
+const BUILTIN_SKELETON: &str = include_str!(concat!(env!("OUT_DIR"), "/stance.skeleton.json"));
+const BUILTIN_WEIGHTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/stance.weights.bin"));
+
+/// The `(head key, weights)` records of [`BUILTIN_WEIGHTS`]; `None` if it is malformed.
+fn builtin_weights() -> Option<Vec<(&'static str, Vec<f32>)>> {
+    fn u32_at(b: &[u8], at: usize) -> Option<usize> {
+        Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?) as usize)
+    }
+    let b = BUILTIN_WEIGHTS;
+    let mut at = 0;
+    let mut out = Vec::new();
+    while at < b.len() {
+        let key_len = u32_at(b, at)?;
+        let key = std::str::from_utf8(b.get(at + 4..at + 4 + key_len)?).ok()?;
+        at += 4 + key_len;
+        let n = u32_at(b, at)?;
+        let bytes = b.get(at + 4..at + 4 + 4 * n)?;
+        at += 4 + 4 * n;
+        let weights = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        out.push((key, weights));
+    }
+    Some(out)
+}
 
 impl Model {
     /// The model shipped in `models/stance.json`.
@@ -177,7 +209,27 @@ impl Model {
     /// # Errors
     /// Only if the build embedded a broken file (a test guards against it).
     pub fn builtin() -> Result<Self> {
-        Self::from_json(BUILTIN, Path::new("<built-in model>"))
+        let path = Path::new("<built-in model>");
+        let mut file: ModelFile =
+            serde_json::from_str(BUILTIN_SKELETON).map_err(|source| Error::ModelJson {
+                path: path.into(),
+                source,
+            })?;
+        let bad = |reason: String| Error::ModelShape {
+            path: path.into(),
+            reason,
+        };
+        for (key, weights) in builtin_weights().ok_or_else(|| bad("weights blob".into()))? {
+            let head = match key {
+                "stance" => Some(&mut file.stance),
+                "party" => file.party.as_mut(),
+                "holder" => file.holder.as_mut(),
+                _ => None,
+            };
+            head.ok_or_else(|| bad(format!("weights of unknown head {key:?}")))?
+                .weights = weights;
+        }
+        Self::from_file(file, path)
     }
 
     /// Reads a model file.
@@ -200,33 +252,38 @@ impl Model {
             path: path.into(),
             source,
         };
-        // Read the header first so a file from a newer detente gets the right message even
-        // when its body no longer matches this build's layout.
-        let header: Header = serde_json::from_str(json).map_err(|e| {
-            if e.is_eof() || e.is_syntax() {
-                model_err(e)
-            } else {
-                Error::NotAModel { path: path.into() }
+        // One pass over the body when it parses; only when it does not is the header read
+        // on its own, so a file from a newer detente gets the right message even when its
+        // body no longer matches this build's layout.
+        let file: ModelFile = match serde_json::from_str(json) {
+            Ok(file) => file,
+            Err(body_err) => {
+                let header: Header = serde_json::from_str(json).map_err(|e| {
+                    if e.is_eof() || e.is_syntax() {
+                        model_err(e)
+                    } else {
+                        Error::NotAModel { path: path.into() }
+                    }
+                })?;
+                check_header(header.format.as_deref(), header.version.unwrap_or(0), path)?;
+                return Err(model_err(body_err));
             }
-        })?;
-        if header.format.as_deref() != Some(FORMAT) {
-            return Err(Error::NotAModel { path: path.into() });
-        }
-        let version = header.version.unwrap_or(0);
-        if version > FORMAT_VERSION {
-            return Err(Error::ModelTooNew {
-                path: path.into(),
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        let file: ModelFile = serde_json::from_str(json).map_err(model_err)?;
+        };
+        Self::from_file(file, path)
+    }
+
+    fn from_file(file: ModelFile, path: &Path) -> Result<Self> {
+        check_header(Some(&file.format), file.version, path)?;
         Ok(Model {
             tokenizer: file.tokenizer,
             stance: LinearHead::from_file(file.stance, "stance", path)?,
             party: file
                 .party
                 .map(|h| LinearHead::from_file(h, "party", path))
+                .transpose()?,
+            holder: file
+                .holder
+                .map(|h| LinearHead::from_file(h, "holder", path))
                 .transpose()?,
             training: file.training,
         })
@@ -241,6 +298,7 @@ impl Model {
             tokenizer: self.tokenizer.clone(),
             stance: self.stance.to_file(),
             party: self.party.as_ref().map(LinearHead::to_file),
+            holder: self.holder.as_ref().map(LinearHead::to_file),
             training: self.training.clone(),
         };
         let mut s = serde_json::to_string(&file).expect("a model always serialises");
@@ -273,12 +331,33 @@ impl Model {
         Ok(())
     }
 
-    /// Sorted, deduplicated stance-vocabulary ids of `text`.
-    pub fn stance_ids_into(&self, text: &str, scratch: &mut Scratch, ids: &mut Vec<u32>) {
+    /// Sorted, deduplicated stance-vocabulary ids of `text`, with the party mentions
+    /// `masks` (byte ranges in `text`) masked if the tokenizer asks for it.
+    pub fn stance_ids_into(
+        &self,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        ids: &mut Vec<u32>,
+    ) {
         self.stance
             .vocabulary
-            .ids_into(&self.tokenizer, text, scratch, ids);
+            .ids_into_masked(&self.tokenizer, text, masks, scratch, ids);
     }
+}
+
+fn check_header(format: Option<&str>, version: u32, path: &Path) -> Result<()> {
+    if format != Some(FORMAT) {
+        return Err(Error::NotAModel { path: path.into() });
+    }
+    if version > FORMAT_VERSION {
+        return Err(Error::ModelTooNew {
+            path: path.into(),
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -295,6 +374,7 @@ mod tests {
                 bias: vec![0.0, 0.0, 0.5],
             },
             party: None,
+            holder: None,
             training: TrainingInfo::default(),
         }
     }
@@ -343,5 +423,15 @@ mod tests {
     fn builtin_model_loads() {
         let m = Model::builtin().unwrap();
         assert_eq!(m.stance.classes, ["conciliatory", "hardline", "neutral"]);
+    }
+
+    #[test]
+    fn builtin_model_is_exactly_models_stance_json() {
+        // The build embeds a split form of the file (build.rs); it must be the same model.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/stance.json");
+        let from_file = Model::from_path(&path).unwrap();
+        let builtin = Model::builtin().unwrap();
+        assert_eq!(builtin.to_json(), from_file.to_json());
+        assert_eq!(builtin.stance.weights, from_file.stance.weights);
     }
 }

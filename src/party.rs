@@ -83,6 +83,18 @@ impl PartyTable {
     /// # Errors
     /// Unreadable file, malformed JSON, duplicate canonical names, an alias claimed twice.
     pub fn from_path(path: &Path) -> Result<Self> {
+        // Read whole: refuse an absurd size before allocating it.
+        const MAX_BYTES: u64 = 64 << 20;
+        let size = std::fs::metadata(path)
+            .map_err(|e| Error::read(path, e))?
+            .len();
+        if size > MAX_BYTES {
+            return Err(Error::TooLarge {
+                path: path.into(),
+                size,
+                max: MAX_BYTES,
+            });
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
         Self::from_json(&text, path)
     }
@@ -135,6 +147,17 @@ impl PartyTable {
                     }
                     owner.insert(alias.as_str(), first);
                 }
+            }
+        }
+        // A canonical name is an alias of its own party; another party cannot claim it.
+        for entry in &file.parties {
+            if let Some(alias) = entry.aliases.iter().find(|a| {
+                *a != &entry.name && names.contains(a.as_str()) && !ambiguous.contains(a.as_str())
+            }) {
+                return Err(bad(format!(
+                    "alias {alias:?} of party {:?} is the name of another party",
+                    entry.name
+                )));
             }
         }
         Self::build(file.parties)

@@ -1,17 +1,17 @@
 //! Tagging an article: segment, score each sentence's stance, find its party.
 //!
 //! Party rules, in order (LABELING.md "Party"):
-//! 1. the sentence mentions parties → the holder among them ([`holder`]): the speaker
-//!    or subject, not simply the first name (`Peskov dismissed Kyiv’s stance` → Russia);
-//! 2. no mention, and the sentence continues the previous one (`He added …`, `The
-//!    spokesman said …`) → the previous sentence's party;
-//! 3. otherwise the bag-of-words party head, when confident;
-//! 4. otherwise `none`.
+//! 1. the holder among the parties it names and the previous sentence's party
+//!    ([`crate::holder`]): the speaker or subject, not simply the first name (`Peskov
+//!    dismissed Kyiv’s stance` → Russia), or the previous party for `He added …`;
+//! 2. otherwise the bag-of-words party head, when confident;
+//! 3. otherwise `none`.
 //!
 //! The loop reuses its buffers: feature ids, logits and mentions are cleared, not
 //! reallocated, per sentence.
 
 use crate::error::{Error, Result};
+use crate::holder::{self, Candidate, CandidateKind, HolderScorer};
 use crate::model::{LinearHead, Model};
 use crate::party::{Mention, PartyTable};
 use crate::segment::{self, Span};
@@ -37,6 +37,27 @@ pub struct Tagged {
     pub party: Option<String>,
     /// Every party mention, with article byte offsets.
     pub mentions: Vec<Mention>,
+    /// How the party was chosen.
+    #[serde(skip)]
+    pub party_reason: PartyReason,
+}
+
+/// Why a sentence got its party.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum PartyReason {
+    /// The holder among the named parties (mention index), with its probability and cues.
+    Mention {
+        index: usize,
+        probability: f32,
+        cues: u64,
+    },
+    /// The previous sentence's party, carried over (probability and cues of that choice).
+    Previous { probability: f32, cues: u64 },
+    /// The bag-of-words party head, with its probability.
+    Model { probability: f32 },
+    /// Nothing decided: `none`.
+    #[default]
+    None,
 }
 
 impl Tagged {
@@ -52,6 +73,9 @@ pub struct Tagger {
     parties: PartyTable,
     /// Column of each stance in the model's stance head, if it has that class.
     stance_column: [Option<usize>; 3],
+    holder: Option<HolderScorer>,
+    candidates: Vec<Candidate>,
+    masks: Vec<(usize, usize)>,
     scratch: Scratch,
     ids: Vec<u32>,
     logits: Vec<f32>,
@@ -75,10 +99,14 @@ impl Tagger {
         }
         let k = model.stance.classes.len();
         let kp = model.party.as_ref().map_or(0, |p| p.classes.len());
+        let holder = model.holder.as_ref().and_then(HolderScorer::new);
         Ok(Tagger {
             model,
             parties,
             stance_column,
+            holder,
+            candidates: Vec::new(),
+            masks: Vec::new(),
             scratch: Scratch::default(),
             ids: Vec::new(),
             logits: vec![0.0; k],
@@ -117,15 +145,21 @@ impl Tagger {
     /// Tags the given sentences of `article`, in order (party carry-over runs along them).
     pub fn tag_spans(&mut self, article: &str, spans: &[Span]) -> Vec<Tagged> {
         let mut out: Vec<Tagged> = Vec::with_capacity(spans.len());
+        let mut last: Option<String> = None;
         for &span in spans {
-            let previous = out.last().and_then(|t| t.party.clone());
+            let immediate = out.last().and_then(|t: &Tagged| t.party.as_deref());
+            let previous =
+                holder::carried(immediate, last.as_deref(), span.of(article)).map(str::to_owned);
             let tagged = self.tag_sentence(article, span, previous);
+            if tagged.party.is_some() {
+                last.clone_from(&tagged.party);
+            }
             out.push(tagged);
         }
         out
     }
 
-    /// Tags one sentence; `previous_party` is the party of the sentence before it.
+    /// Tags one sentence; `previous_party` is the last party found before it.
     pub fn tag_sentence(
         &mut self,
         article: &str,
@@ -133,8 +167,17 @@ impl Tagger {
         previous_party: Option<String>,
     ) -> Tagged {
         let sentence = span.of(article);
+        let mut mentions = Vec::new();
+        self.parties
+            .mentions_into(sentence, span.start, &mut mentions);
+        self.masks.clear();
+        self.masks.extend(
+            mentions
+                .iter()
+                .map(|m| (m.start - span.start, m.end - span.start)),
+        );
         self.model
-            .stance_ids_into(sentence, &mut self.scratch, &mut self.ids);
+            .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
         self.model.stance.logits_into(&self.ids, &mut self.logits);
         LinearHead::softmax(&mut self.logits);
         let mut scores = [0.0f32; 3];
@@ -144,15 +187,45 @@ impl Tagger {
         let best = crate::train::argmax(&scores);
         let stance = Stance::ALL[best];
 
-        let mut mentions = Vec::new();
-        self.parties
-            .mentions_into(sentence, span.start, &mut mentions);
-        let party = if let Some(i) = holder(article, &mentions) {
-            Some(mentions[i].party.clone())
-        } else if continues_previous(sentence) && previous_party.is_some() {
-            previous_party
-        } else {
-            self.party_from_head(sentence)
+        let previous = previous_party.as_deref();
+        holder::candidates(
+            article,
+            span.start,
+            span.end,
+            &mentions,
+            previous,
+            &mut self.candidates,
+        );
+        let choice = holder::choose(self.holder.as_ref(), &self.candidates);
+        let (party, party_reason) = match choice.map(|(i, p)| (self.candidates[i], p)) {
+            Some((
+                Candidate {
+                    kind: CandidateKind::Mention(index),
+                    cues,
+                },
+                probability,
+            )) => (
+                Some(mentions[index].party.clone()),
+                PartyReason::Mention {
+                    index,
+                    probability,
+                    cues,
+                },
+            ),
+            Some((
+                Candidate {
+                    kind: CandidateKind::Previous,
+                    cues,
+                },
+                probability,
+            )) => (previous_party, PartyReason::Previous { probability, cues }),
+            // Nobody holds a posture by the cues; a sentence naming no party may still be
+            // recognisable by its words (`the guerrillas`, `the bloc`).
+            _ if mentions.is_empty() => match self.party_from_head(sentence) {
+                Some((name, probability)) => (Some(name), PartyReason::Model { probability }),
+                None => (None, PartyReason::None),
+            },
+            _ => (None, PartyReason::None),
         };
         Tagged {
             span,
@@ -161,10 +234,18 @@ impl Tagger {
             scores,
             party,
             mentions,
+            party_reason,
         }
     }
 
-    fn party_from_head(&mut self, sentence: &str) -> Option<String> {
+    fn party_from_head(&mut self, sentence: &str) -> Option<(String, f32)> {
+        let (name, p) = self.party_head_best(sentence)?;
+        (p >= PARTY_HEAD_MIN_CONFIDENCE && name != "none").then(|| (name.to_owned(), p))
+    }
+
+    /// The bag-of-words party head's best class for `sentence` (`none` included) and its
+    /// probability; `None` when the model has no party head.
+    pub fn party_head_best(&mut self, sentence: &str) -> Option<(&str, f32)> {
         let head = self.model.party.as_ref()?;
         head.vocabulary.ids_into(
             &self.model.tokenizer,
@@ -175,367 +256,13 @@ impl Tagger {
         head.logits_into(&self.ids, &mut self.party_logits);
         LinearHead::softmax(&mut self.party_logits);
         let best = crate::train::argmax(&self.party_logits);
-        let name = &head.classes[best];
-        (self.party_logits[best] >= PARTY_HEAD_MIN_CONFIDENCE && name != "none")
-            .then(|| name.clone())
+        Some((head.classes[best].as_str(), self.party_logits[best]))
     }
-}
-
-/// Verbs whose subject is the holder of the sentence's stance.
-const HOLDER_VERBS: &[&str] = &[
-    "said",
-    "says",
-    "told",
-    "added",
-    "warned",
-    "rejected",
-    "dismissed",
-    "accused",
-    "denied",
-    "demanded",
-    "insisted",
-    "called",
-    "urged",
-    "offered",
-    "proposed",
-    "agreed",
-    "welcomed",
-    "praised",
-    "thanked",
-    "announced",
-    "threatened",
-    "vowed",
-    "pledged",
-    "refused",
-    "declined",
-    "ruled",
-    "signalled",
-    "signaled",
-    "hailed",
-    "condemned",
-    "criticised",
-    "criticized",
-    "blamed",
-    "stressed",
-    "argued",
-    "noted",
-    "reiterated",
-    "wrote",
-    "posted",
-    "launched",
-    "struck",
-    "fired",
-    "attacked",
-    "seized",
-    "imposed",
-    "suspended",
-    "ordered",
-    "sent",
-    "would",
-    "will",
-    "must",
-    "cannot",
-    "could",
-    "should",
-    "did",
-    "does",
-    "plans",
-    "wants",
-    "sought",
-    "seeks",
-    "expressed",
-    "released",
-    "returned",
-    "accepted",
-    "approved",
-    "backed",
-    "supported",
-    "opposed",
-    "objected",
-    "responded",
-    "replied",
-];
-
-/// Verbs of attribution: right after a name they make it the speaker.
-const SPEECH_VERBS: &[&str] = &[
-    "said", "says", "told", "added", "warned", "wrote", "insisted", "stressed", "argued",
-];
-
-/// Nouns after a possessive name that still make the name the actor
-/// (`Russia’s foreign ministry said`).
-const ROLE_NOUNS: &[&str] = &[
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "foreign",
-    "defence",
-    "defense",
-    "ministry",
-    "minister",
-    "president",
-    "leader",
-    "envoy",
-    "delegation",
-    "negotiator",
-    "negotiators",
-    "army",
-    "military",
-    "government",
-    "ambassador",
-    "prime",
-    "chief",
-    "top",
-    "officials",
-    "office",
-    "forces",
-    "troops",
-    "navy",
-    "air",
-    "cabinet",
-    "security",
-    "deputy",
-    "head",
-    "representative",
-    "mission",
-    "embassy",
-    "parliament",
-    "national",
-    "state",
-    "central",
-];
-
-fn is_possessive(text: &str, end: usize) -> bool {
-    let tail = &text[end..];
-    tail.starts_with("’s")
-        || tail.starts_with("'s")
-        || tail.starts_with("’ ")
-        || tail.starts_with("' ")
-}
-
-/// Words before a mention that make it an object, not the subject.
-const OBJECT_MARKERS: &[&str] = &[
-    "to",
-    "with",
-    "against",
-    "on",
-    "from",
-    "of",
-    "for",
-    "by",
-    "at",
-    "in",
-    "into",
-    "toward",
-    "towards",
-    "over",
-    "about",
-    "between",
-    "and",
-    "than",
-    "including",
-    "via",
-    "upon",
-];
-
-/// Index of the mention whose party holds the sentence's stance.
-///
-/// Scores each mention: a speech or decision verb right after it (`Peskov said`, `the
-/// Kremlin’s spokesman warned`) or an attribution right before it (`said Peskov`,
-/// `according to Kyiv`) marks the speaker; a preposition before it marks an object; the
-/// first mention gets a small subject bonus. Ties go to the earliest mention.
-pub fn holder(article: &str, mentions: &[Mention]) -> Option<usize> {
-    if mentions.is_empty() {
-        return None;
-    }
-    let mut best = (f32::NEG_INFINITY, 0);
-    for (i, m) in mentions.iter().enumerate() {
-        let before = words_before(article, m.start, 3);
-        let after = words_after(article, m.end, 4);
-        let mut score = 0.0;
-        if i == 0 {
-            score += 1.0;
-        }
-        if let Some(w) = before.first() {
-            if OBJECT_MARKERS.contains(&w.as_str()) {
-                score -= 2.0;
-            }
-            if w == "said" || w == "says" || w == "told" {
-                score += 3.0;
-            }
-        }
-        if before.len() >= 2 && before[1] == "according" && before[0] == "to" {
-            score += 5.0;
-        }
-        let possessive = is_possessive(article, m.end);
-        if possessive
-            && !after
-                .first()
-                .is_some_and(|w| ROLE_NOUNS.contains(&w.as_str()))
-        {
-            // `Kyiv’s proposal was …`: the name modifies a thing, it does not act.
-            score -= 1.5;
-        } else if let Some(first) = after.first() {
-            if SPEECH_VERBS.contains(&first.as_str()) {
-                score += 4.0;
-            } else if let Some(pos) = after
-                .iter()
-                .position(|w| HOLDER_VERBS.contains(&w.as_str()))
-            {
-                // The verb may follow the name directly or after a role noun (`the
-                // Kremlin’s spokesman said`, `Russia’s foreign ministry warned`).
-                score += 3.0 - 0.5 * pos as f32;
-            }
-        }
-        if score > best.0 {
-            best = (score, i);
-        }
-    }
-    Some(best.1)
-}
-
-/// Up to `n` lowercase words before byte `at`, nearest first, within the same clause.
-fn words_before(text: &str, at: usize, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let head = &text[..at];
-    for w in head.rsplit(|c: char| c.is_whitespace()).skip(1) {
-        if out.len() == n {
-            break;
-        }
-        if w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
-            // A clause boundary: nothing before it governs the mention.
-            break;
-        }
-        let clean = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        if !clean.is_empty() {
-            out.push(clean);
-        }
-    }
-    out
-}
-
-/// Up to `n` lowercase words after byte `at` (possessive `’s` skipped).
-fn words_after(text: &str, at: usize, n: usize) -> Vec<String> {
-    let tail = &text[at..];
-    let tail = tail
-        .strip_prefix("’s")
-        .or_else(|| tail.strip_prefix("'s"))
-        .unwrap_or(tail);
-    let mut out = Vec::new();
-    for w in tail.split_whitespace() {
-        let clean = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        if !clean.is_empty() {
-            out.push(clean);
-        }
-        if out.len() == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
-            break;
-        }
-    }
-    out
-}
-
-/// Openings that continue the previous sentence's actor.
-const CONTINUATIONS: &[&str] = &[
-    "he",
-    "she",
-    "they",
-    "it",
-    "his",
-    "her",
-    "their",
-    "its",
-    "we",
-    "i",
-    "our",
-    "the spokesman",
-    "the spokeswoman",
-    "the spokesperson",
-    "the ministry",
-    "the minister",
-    "the president",
-    "the official",
-    "the officials",
-    "the envoy",
-    "the government",
-    "the statement",
-    "the prime minister",
-    "the foreign minister",
-    "the leader",
-    "the chancellor",
-    "the kremlin",
-    "the group",
-    "the movement",
-    "the union",
-    "the company",
-    "the army",
-    "the military",
-    "the negotiator",
-    "the delegation",
-    "the aide",
-    "the diplomat",
-    "the commission",
-    "the bank",
-    "the board",
-    "the spokesman’s",
-    "but he",
-    "but she",
-    "but they",
-    "however, he",
-    "however, she",
-    "he also",
-    "she also",
-];
-
-/// True when the sentence opens with a pronoun or role noun (`He added …`).
-pub fn continues_previous(sentence: &str) -> bool {
-    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let lower: String = s.chars().take(24).flat_map(char::to_lowercase).collect();
-    CONTINUATIONS.iter().any(|c| {
-        lower.starts_with(c)
-            && lower[c.len()..]
-                .chars()
-                .next()
-                .is_none_or(|n| !n.is_alphanumeric())
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn holder_of(text: &str) -> String {
-        let table = PartyTable::builtin().unwrap();
-        let mentions = table.mentions(text);
-        mentions[holder(text, &mentions).unwrap()].party.clone()
-    }
-
-    #[test]
-    fn speaker_beats_first_mention() {
-        assert_eq!(
-            holder_of("Kyiv’s proposal was dismissed by Moscow, Peskov said."),
-            "Russia"
-        );
-        assert_eq!(holder_of("Peskov dismissed Kyiv’s stance."), "Russia");
-        assert_eq!(
-            holder_of("The plan, according to Kyiv, ignores Russia's demands."),
-            "Ukraine"
-        );
-        assert_eq!(
-            holder_of("Talks with Russia will go on, Zelenskiy said."),
-            "Ukraine"
-        );
-    }
-
-    #[test]
-    fn pronoun_sentences_continue_the_previous_party() {
-        assert!(continues_previous("He added that talks would go on."));
-        assert!(continues_previous("“It is over,” the spokesman said."));
-        assert!(!continues_previous("Hezbollah rejected the plan."));
-        assert!(!continues_previous("Hence the delay."));
-    }
 
     #[test]
     fn carries_party_across_sentences() {

@@ -23,6 +23,10 @@ pub struct TokenizerConfig {
     pub negation: bool,
     /// Add bigrams of adjacent tokens (default true).
     pub bigrams: bool,
+    /// Replace each party mention with the token `<party>`, so that names (`Putin`,
+    /// `Hamas`) do not decide a stance by themselves (default false; see issue #4).
+    #[serde(default)]
+    pub mask_parties: bool,
 }
 
 impl Default for TokenizerConfig {
@@ -30,6 +34,7 @@ impl Default for TokenizerConfig {
         TokenizerConfig {
             negation: true,
             bigrams: true,
+            mask_parties: false,
         }
     }
 }
@@ -51,7 +56,22 @@ pub struct Scratch {
 impl TokenizerConfig {
     /// Calls `emit` with every feature of `text`: unigrams, then (if enabled) the bigram
     /// each unigram closes. A feature may repeat; callers dedupe ids.
-    pub fn features(&self, text: &str, scratch: &mut Scratch, mut emit: impl FnMut(&str)) {
+    pub fn features(&self, text: &str, scratch: &mut Scratch, emit: impl FnMut(&str)) {
+        self.features_masked(text, &[], scratch, emit);
+    }
+
+    /// Like [`TokenizerConfig::features`], with the byte ranges `masks` (party mentions,
+    /// ordered, relative to `text`) read as the single token `<party>` when
+    /// `mask_parties` is set; ignored otherwise.
+    pub fn features_masked(
+        &self,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        mut emit: impl FnMut(&str),
+    ) {
+        let masks = if self.mask_parties { masks } else { &[] };
+        let mut next_mask = masks.iter().peekable();
         let mut state = State {
             negated: false,
             has_previous: false,
@@ -64,14 +84,34 @@ impl TokenizerConfig {
         } = scratch;
         word.clear();
         previous.clear();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if let Some(&&(start, end)) = next_mask.peek() {
+                if i >= start {
+                    next_mask.next();
+                    if !word.is_empty() {
+                        self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+                    }
+                    self.emit_token("<party>", token, previous, bigram, &mut state, &mut emit);
+                    while chars.next_if(|(j, _)| *j < end).is_some() {}
+                    // A possessive belongs to the masked name (`Kyiv’s` → `<party>`).
+                    let rest = &text[end.min(text.len())..];
+                    let possessive = ["’s", "'s"].iter().find(|p| rest.starts_with(**p));
+                    if let Some(p) = possessive {
+                        if !rest[p.len()..].starts_with(char::is_alphanumeric) {
+                            while chars.next_if(|(j, _)| *j < end + p.len()).is_some() {}
+                        }
+                    }
+                    continue;
+                }
+            }
             if c.is_alphanumeric() {
                 word.extend(c.to_lowercase());
                 continue;
             }
             let joiner = matches!(c, '\'' | '’' | '‘' | '-' | '‐');
-            if joiner && !word.is_empty() && chars.peek().is_some_and(|n| n.is_alphanumeric()) {
+            if joiner && !word.is_empty() && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric())
+            {
                 word.push(if c == '-' || c == '‐' { '-' } else { '\'' });
                 continue;
             }
@@ -89,8 +129,15 @@ impl TokenizerConfig {
 
     /// The features of `text` as owned strings (for tests and explanations).
     pub fn feature_list(&self, text: &str) -> Vec<String> {
+        self.feature_list_masked(text, &[])
+    }
+
+    /// [`TokenizerConfig::features_masked`] as owned strings.
+    pub fn feature_list_masked(&self, text: &str, masks: &[(usize, usize)]) -> Vec<String> {
         let mut out = Vec::new();
-        self.features(text, &mut Scratch::default(), |f| out.push(f.to_owned()));
+        self.features_masked(text, masks, &mut Scratch::default(), |f| {
+            out.push(f.to_owned())
+        });
         out
     }
 
@@ -185,6 +232,7 @@ mod tests {
         TokenizerConfig {
             negation: true,
             bigrams: false,
+            mask_parties: false,
         }
         .feature_list(text)
     }
@@ -245,6 +293,22 @@ mod tests {
             unigrams("3.5 percent of 28"),
             ["<num>", "<num>", "percent", "of", "<num>"]
         );
+    }
+
+    #[test]
+    fn masks_party_mentions_when_asked() {
+        let text = "Peskov dismissed Kyiv’s offer";
+        let masks = [(0, 6), (17, 21)];
+        let masked = TokenizerConfig {
+            negation: true,
+            bigrams: false,
+            mask_parties: true,
+        };
+        assert_eq!(
+            masked.feature_list_masked(text, &masks),
+            ["<party>", "dismissed", "<party>", "offer"]
+        );
+        assert_eq!(unigrams(text), ["peskov", "dismissed", "kyiv", "offer"]);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::dataset::{data_hash, Example};
 use crate::error::{Error, Result};
 use crate::evaluation::Evaluation;
 use crate::features::{dense_matrix, Vocabulary};
+use crate::holder;
 use crate::model::{LinearHead, Model, TrainingInfo};
+use crate::party::PartyTable;
 use crate::stance::Stance;
 use crate::tokenize::TokenizerConfig;
 use linfa::prelude::*;
@@ -58,7 +60,11 @@ impl Default for TrainParams {
             party_alpha: 2.0,
             max_iterations: 150,
             balance: true,
-            tokenizer: TokenizerConfig::default(),
+            // Masking party names generalised better on the dev set (issue #4).
+            tokenizer: TokenizerConfig {
+                mask_parties: true,
+                ..TokenizerConfig::default()
+            },
         }
     }
 }
@@ -143,6 +149,7 @@ pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 pub fn train(
     examples: &[Example],
     params: &TrainParams,
+    parties: &PartyTable,
     progress: Progress,
 ) -> Result<(Model, Report)> {
     if examples.is_empty() {
@@ -163,8 +170,30 @@ pub fn train(
     progress("tokenizing");
     let docs: Vec<Vec<String>> = examples
         .par_iter()
-        .map(|e| params.tokenizer.feature_list(&e.text))
+        .map(|e| {
+            let masks: Vec<(usize, usize)> = if params.tokenizer.mask_parties {
+                parties
+                    .mentions(&e.text)
+                    .iter()
+                    .map(|m| (m.start, m.end))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            params.tokenizer.feature_list_masked(&e.text, &masks)
+        })
         .collect();
+    // The party head always sees the names, masked or not for the stance head.
+    let unmasked;
+    let party_docs: &[Vec<String>] = if params.tokenizer.mask_parties {
+        unmasked = examples
+            .par_iter()
+            .map(|e| params.tokenizer.feature_list(&e.text))
+            .collect::<Vec<_>>();
+        &unmasked
+    } else {
+        &docs
+    };
     let stance_labels: Vec<usize> = examples.iter().map(|e| e.stance.index()).collect();
     let party = PartyLabels::new(examples, params.party_min_rows, &mut warnings);
 
@@ -198,7 +227,7 @@ pub fn train(
                 )?;
                 let party = party
                     .as_ref()
-                    .map(|p| cv_party_fold(&docs, p, &train_idx, &test_idx, params))
+                    .map(|p| cv_party_fold(party_docs, p, &train_idx, &test_idx, params))
                     .transpose()?;
                 progress(&format!("fold {} done", fold + 1));
                 Ok((evals, party))
@@ -260,12 +289,12 @@ pub fn train(
                 .collect();
             let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
             let (head, converged) = fit_head(
-                &docs,
+                party_docs,
                 &labels,
                 &idx,
                 &p.classes,
                 params.party_alpha,
-                params,
+                &unbalanced(params),
                 params.party_max_features,
                 None,
             )?;
@@ -276,6 +305,8 @@ pub fn train(
         }
         None => None,
     };
+    progress("fitting the holder model");
+    let holder_head = fit_holder(examples, parties, params)?;
     let sources = examples
         .iter()
         .map(|e| e.source.as_str())
@@ -309,6 +340,7 @@ pub fn train(
         tokenizer: params.tokenizer.clone(),
         stance: stance_head,
         party: party_head,
+        holder: holder_head,
         training,
     };
     Ok((model, report))
@@ -317,6 +349,71 @@ pub fn train(
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
+
+/// Fits the holder head: one row per candidate party of every labeled sentence (the
+/// parties it names, and the previous sentence's labeled party), positive when the
+/// candidate is the labeled party. `None` when the data has no party labels.
+fn fit_holder(
+    examples: &[Example],
+    parties: &PartyTable,
+    params: &TrainParams,
+) -> Result<Option<LinearHead>> {
+    let mut docs: Vec<Vec<String>> = Vec::new();
+    let mut labels: Vec<usize> = Vec::new();
+    let mut candidates = Vec::new();
+    for group in examples.chunk_by(|a, b| a.source == b.source) {
+        let mut immediate: Option<&str> = None;
+        let mut last: Option<&str> = None;
+        for e in group {
+            let Some(gold) = e.party.as_deref() else {
+                immediate = None;
+                continue;
+            };
+            let previous = holder::carried(immediate, last, &e.text);
+            let mentions = parties.mentions(&e.text);
+            holder::candidates(
+                &e.text,
+                0,
+                e.text.len(),
+                &mentions,
+                previous,
+                &mut candidates,
+            );
+            for c in &candidates {
+                let party = match c.kind {
+                    holder::CandidateKind::Mention(i) => mentions[i].party.as_str(),
+                    holder::CandidateKind::Previous => previous.unwrap_or("none"),
+                    holder::CandidateKind::Nobody => "none",
+                };
+                docs.push(c.cue_names().map(str::to_owned).collect());
+                labels.push(if party == gold { HOLDER } else { OTHER });
+            }
+            immediate = Some(gold).filter(|g| *g != "none");
+            last = immediate.or(last);
+        }
+    }
+    if !labels.contains(&HOLDER) || !labels.contains(&OTHER) {
+        return Ok(None);
+    }
+    let idx: Vec<usize> = (0..docs.len()).collect();
+    let prepared = prepare(&docs, &labels, &idx, 2, 1, holder::CUES.len());
+    let classes = ["holder".to_owned(), "other".to_owned()];
+    let (head, _) = fit_prepared(&prepared, &classes, 1.0, &unbalanced(params), None)?;
+    Ok(Some(head))
+}
+
+/// Parameters for the party and holder heads: their outputs are compared with
+/// probability thresholds, so they keep the training priors (no balancing, which would
+/// push rare parties over `none`).
+fn unbalanced(params: &TrainParams) -> TrainParams {
+    TrainParams {
+        balance: false,
+        ..params.clone()
+    }
+}
+
+const HOLDER: usize = 0;
+const OTHER: usize = 1;
 
 /// Per fold: stance evaluation per alpha, and (correct, total) of the party head.
 type FoldResult = (Vec<Evaluation>, Option<(usize, usize)>);
@@ -444,7 +541,7 @@ fn cv_party_fold(
         &idx,
         &party.classes,
         params.party_alpha,
-        params,
+        &unbalanced(params),
         params.party_max_features,
         None,
     )?;

@@ -1,10 +1,13 @@
 //! `detente-tag`: tag every sentence of news articles with a stance and a party.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Parser;
-use detente::output::{ColorChoice, Document, Format, Writer};
+use detente::batch::{self, Recording, Sink};
+use detente::input::ArticleReader;
+use detente::output::{ColorChoice, Document, Format, Part, View, Writer};
 use detente::party::PartyTable;
 use detente::segment;
+use detente::timeline::{self, Bucket, DateFrom};
 use detente::{Error, Model, Tagger};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -59,6 +62,47 @@ struct Args {
     /// Replace invalid UTF-8 with U+FFFD instead of refusing the file.
     #[arg(long)]
     lossy: bool,
+
+    /// Explain each stance: the features that pushed hardest toward it and against it
+    /// (exact contributions of the linear model, against the runner-up stance), and how
+    /// the party was chosen. json/jsonl get `versus`, `evidence`, `party_evidence`.
+    #[arg(long, help_heading = "Analysis")]
+    explain: bool,
+
+    /// After each article, each party's counts, posture (−1 hardline … +1
+    /// conciliatory) and most confident sentences; json gets a `summary` object.
+    #[arg(long, help_heading = "Analysis")]
+    summary: bool,
+
+    /// Print only each article's per-party summary (text, json, jsonl or csv).
+    #[arg(long, help_heading = "Analysis", conflicts_with_all = ["timeline", "uncertain"])]
+    summary_only: bool,
+
+    /// Print only each party's posture per period over all inputs: a table with a
+    /// sparkline (text), csv, json or jsonl. Every input needs a date (see --date-from).
+    #[arg(long, help_heading = "Analysis", conflicts_with = "uncertain")]
+    timeline: bool,
+
+    /// Period of --timeline and of the HTML report's timeline chart.
+    #[arg(long, help_heading = "Analysis", value_enum, default_value_t = Bucket::Day, value_name = "PERIOD")]
+    period: Bucket,
+
+    /// Where article dates come from: `auto` reads a `date: YYYY-MM-DD` first line (not
+    /// tagged), else a YYYY-MM-DD file-name prefix; `mtime` uses the modification time
+    /// when there is no `date:` line.
+    #[arg(long, help_heading = "Analysis", value_enum, default_value_t = DateFrom::Auto, value_name = "SOURCE")]
+    date_from: DateFrom,
+
+    /// Print only the N least confident sentences over all inputs, as CSV
+    /// (text,stance,party,source,confidence): correct the labels and add the file to the
+    /// training data.
+    #[arg(long, help_heading = "Analysis", value_name = "N")]
+    uncertain: Option<usize>,
+
+    /// Tag this many files at once, on as many threads; the output is the same, in the
+    /// same order, as with one. Each file is then read whole before it is written.
+    #[arg(long, value_name = "N", default_value = "1")]
+    jobs: std::num::NonZeroUsize,
 }
 
 fn main() -> ExitCode {
@@ -92,35 +136,89 @@ fn run(args: &Args) -> Result<()> {
     let mut tagger = Tagger::new(model, parties)?;
     let stdout = io::stdout();
     let color = args.color.enabled(stdout.is_terminal());
-    let mut writer = Writer::new(stdout.lock(), args.format, color);
+    let mut writer = Writer::new(stdout.lock(), args.format, color)
+        .summary(args.summary)
+        .view(if args.summary_only {
+            View::SummaryOnly
+        } else if args.timeline {
+            View::Timeline(args.period)
+        } else if let Some(n) = args.uncertain {
+            View::Uncertain(n)
+        } else if args.format == Format::Html {
+            View::Timeline(args.period) // the report charts dated inputs over time
+        } else {
+            View::Sentences
+        });
+    if args.explain || args.format == Format::Html {
+        writer = writer.explain(tagger.model().clone());
+    }
 
     let inputs = expand_inputs(&args.files)?;
-    for input in &inputs {
-        let text = read_input(input, args.lossy)?;
-        let name = input.display().to_string();
-        if args.lines {
-            let lines = segment::lines(&text);
-            let spans: Vec<_> = lines.iter().map(|(_, s)| *s).collect();
-            let numbers: Vec<usize> = lines.iter().map(|(n, _)| *n).collect();
-            let tagged = tagger.tag_spans(&text, &spans);
-            writer.write(&Document {
-                file: &name,
-                text: &text,
-                sentences: &tagged,
-                line_numbers: Some(&numbers),
-            })?;
-        } else {
-            let tagged = tagger.tag(&text);
-            writer.write(&Document {
-                file: &name,
-                text: &text,
-                sentences: &tagged,
-                line_numbers: None,
-            })?;
+    let jobs = args.jobs.get().min(inputs.len());
+    if jobs > 1 {
+        let mut taggers = Vec::with_capacity(jobs);
+        for _ in 1..jobs {
+            taggers.push(Tagger::new(
+                tagger.model().clone(),
+                tagger.parties().clone(),
+            )?);
+        }
+        taggers.push(tagger);
+        batch::ordered(
+            &inputs,
+            taggers,
+            |tagger, input| {
+                let mut recording = Recording::default();
+                let result = tag_input(tagger, input, args, &mut recording);
+                (recording, result)
+            },
+            |(recording, result), input| -> Result<()> {
+                recording.replay(&mut writer)?;
+                warn_if_empty(input, result?);
+                Ok(())
+            },
+        )?;
+    } else {
+        for input in &inputs {
+            let n = tag_input(&mut tagger, input, args, &mut writer)?;
+            warn_if_empty(input, n);
         }
     }
+    writer.finish()?;
     io::stdout().flush()?;
     Ok(())
+}
+
+/// Tags one input file into `sink`; the number of sentences.
+fn tag_input(
+    tagger: &mut Tagger,
+    input: &Path,
+    args: &Args,
+    sink: &mut impl Sink,
+) -> Result<usize> {
+    let name = input.display().to_string();
+    let mut reader = ArticleReader::open(input, args.lossy)?;
+    let dates = Dates {
+        path: input,
+        from: args.date_from,
+        required: args.timeline,
+    };
+    tag_article(tagger, &mut reader, sink, &name, args.lines, &dates)
+}
+
+fn warn_if_empty(input: &Path, sentences: usize) {
+    if sentences == 0 {
+        let name = input.display();
+        eprintln!("detente-tag: warning: {name}: no text to tag (empty or whitespace only)");
+    }
+}
+
+/// How to date an article.
+struct Dates<'a> {
+    path: &'a Path,
+    from: DateFrom,
+    /// An undated article is an error (`--timeline`).
+    required: bool,
 }
 
 /// Files as given; directories become their `*.txt` files, sorted; nothing means stdin.
@@ -148,36 +246,87 @@ fn expand_inputs(files: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read_input(path: &Path, lossy: bool) -> Result<String> {
-    let mut bytes = Vec::new();
-    if path == Path::new("-") {
-        io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-    } else {
-        bytes = std::fs::read(path).map_err(|e| Error::Read {
-            path: path.into(),
-            source: e,
-        })?;
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) if lossy => Ok(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        Err(e) => {
-            let offset = e.utf8_error().valid_up_to();
-            let line = 1 + e.as_bytes()[..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
-            Err(Error::NotUtf8 {
-                path: path.into(),
-                line,
-                offset: offset as u64,
+/// Tags one article chunk by chunk (memory stays bounded on huge inputs, see
+/// `detente::input`), carrying the party over chunk boundaries as `Tagger::tag_spans`
+/// does within one. Returns the number of sentences written.
+fn tag_article<R: Read>(
+    tagger: &mut Tagger,
+    reader: &mut ArticleReader<R>,
+    writer: &mut impl Sink,
+    name: &str,
+    lines: bool,
+    dates: &Dates,
+) -> Result<usize> {
+    writer.begin(name)?;
+    let mut at = Part::default();
+    let mut previous: Option<String> = None;
+    let mut date = timeline::file_date(dates.path, dates.from);
+    writer.date(date);
+    let mut first = true;
+    let mut masked = String::new();
+    while let Some(chunk) = reader.next_chunk()? {
+        let mut text = chunk.text;
+        if std::mem::take(&mut first) {
+            // A `date:` first line dates the article and is blanked, not tagged.
+            if let Some((d, range)) = timeline::date_line(text, dates.path)? {
+                masked.push_str(text);
+                masked.replace_range(range.clone(), &" ".repeat(range.len()));
+                text = &masked;
+                date = Some(d);
+                writer.date(date);
             }
-            .into())
         }
+        let (spans, numbers): (Vec<_>, Option<Vec<usize>>) = if lines {
+            let (mut spans, mut numbers) = (Vec::new(), Vec::new());
+            for (n, line) in segment::lines(text) {
+                // A line over the sentence cap is segmented (so capped) like prose; its
+                // pieces share its line number.
+                let pieces = if line.end - line.start > segment::MAX_SENTENCE_BYTES {
+                    segment::segment(line.of(text))
+                } else {
+                    vec![segment::Span {
+                        start: 0,
+                        end: line.end - line.start,
+                    }]
+                };
+                for p in pieces {
+                    spans.push(segment::Span {
+                        start: line.start + p.start,
+                        end: line.start + p.end,
+                    });
+                    numbers.push(chunk.line + n);
+                }
+            }
+            (spans, Some(numbers))
+        } else {
+            (segment::segment(text), None)
+        };
+        let mut tagged = Vec::with_capacity(spans.len());
+        for span in spans {
+            let t = tagger.tag_sentence(text, span, previous.take());
+            previous.clone_from(&t.party);
+            tagged.push(t);
+        }
+        at.offset = chunk.offset;
+        writer.part(
+            &Document {
+                file: name,
+                text,
+                sentences: &tagged,
+                line_numbers: numbers.as_deref(),
+            },
+            at,
+        )?;
+        at.index += tagged.len();
     }
+    if dates.required && date.is_none() {
+        return Err(Error::NoDate {
+            path: dates.path.into(),
+        }
+        .into());
+    }
+    writer.end()?;
+    Ok(at.index)
 }
 
 #[cfg(test)]

@@ -41,7 +41,8 @@ struct Args {
     #[arg(short, long, value_name = "PATH")]
     output: PathBuf,
 
-    /// Held-out labeled CSV (files or directories) to evaluate the trained model on.
+    /// Held-out labeled CSV (a file or directory) to evaluate the trained model on; repeat
+    /// for several, each reported on its own.
     #[arg(long, value_name = "PATH")]
     test: Vec<PathBuf>,
 
@@ -78,11 +79,16 @@ struct Args {
     #[arg(long)]
     no_bigrams: bool,
 
+    /// Keep party names in the stance features (by default each mention becomes one
+    /// `<party>` token, so a name does not decide a stance by itself).
+    #[arg(long)]
+    no_mask_parties: bool,
+
     /// Do not correct for class imbalance.
     #[arg(long)]
     no_balance: bool,
 
-    /// Extra party lexicon for --test evaluation (as in detente-tag).
+    /// Extra party lexicon (as in detente-tag), used to train the holder model and for --test.
     #[arg(long, value_name = "PATH")]
     parties: Option<PathBuf>,
 }
@@ -110,6 +116,7 @@ fn run(args: &Args) -> Result<()> {
         .tokenizer(TokenizerConfig {
             negation: !args.no_negation,
             bigrams: !args.no_bigrams,
+            mask_parties: !args.no_mask_parties,
         })
         .check()?;
     let started = Instant::now();
@@ -126,11 +133,13 @@ fn run(args: &Args) -> Result<()> {
             "detente-train: warning: {duplicates} rows repeat an earlier row's text and stance"
         );
     }
-    let test = if args.test.is_empty() {
-        Vec::new()
-    } else {
-        dataset::load(&args.test)?
-    };
+    // Each --test path is loaded up front (bad data fails before a long fit) and
+    // reported on its own.
+    let tests = args
+        .test
+        .iter()
+        .map(|p| Ok((p, dataset::load(std::slice::from_ref(p))?)))
+        .collect::<Result<Vec<_>>>()?;
 
     let spinner = indicatif::ProgressBar::new_spinner();
     if std::io::stderr().is_terminal() {
@@ -139,7 +148,11 @@ fn run(args: &Args) -> Result<()> {
         spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let progress = |msg: &str| spinner.set_message(msg.to_owned());
-    let (model, report) = train::train(&examples, &params, &progress)?;
+    let mut parties = PartyTable::builtin()?;
+    if let Some(path) = &args.parties {
+        parties = parties.merged(&PartyTable::from_path(path)?)?;
+    }
+    let (model, report) = train::train(&examples, &params, &parties, &progress)?;
     spinner.finish_and_clear();
 
     eprintln!(
@@ -170,26 +183,18 @@ fn run(args: &Args) -> Result<()> {
     model.save_atomic(&args.output)?;
     eprintln!("wrote {}", args.output.display());
 
-    if !test.is_empty() {
-        let mut parties = PartyTable::builtin()?;
-        if let Some(path) = &args.parties {
-            parties = parties.merged(&PartyTable::from_path(path)?)?;
-        }
+    if !tests.is_empty() {
         let mut tagger = Tagger::new(model, parties)?;
-        let result = detente::evaluation::evaluate_tagger(&mut tagger, &test);
-        eprintln!(
-            "test set {} ({} rows):\n{}",
-            join(&args.test),
-            test.len(),
-            result.stance
-        );
-        eprintln!(
-            "party accuracy {:.3} over {} rows; {:.3} over the {} rows naming two or more parties",
-            result.party_accuracy(),
-            result.party_total,
-            result.multi_party_accuracy(),
-            result.multi_party_total
-        );
+        for (path, test) in &tests {
+            let result = detente::evaluation::evaluate_tagger(&mut tagger, test);
+            eprintln!(
+                "test set {} ({} rows):\n{}",
+                path.display(),
+                test.len(),
+                result.stance
+            );
+            eprint!("{}", result.party_table());
+        }
     }
     Ok(())
 }

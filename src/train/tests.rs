@@ -127,7 +127,8 @@ fn sparse_scores_equal_linfa_predict_probabilities() {
 #[test]
 fn learns_cue_words_and_reports_cross_validation() {
     let params = TrainParams::default().min_df(1).folds(4).check().unwrap();
-    let (model, report) = train(&corpus(), &params, &quiet).unwrap();
+    let (model, report) =
+        train(&corpus(), &params, &PartyTable::builtin().unwrap(), &quiet).unwrap();
     assert_eq!(report.folds, 4);
     assert_eq!(report.alpha_scores.len(), params.alphas.len());
     let tok = &model.tokenizer;
@@ -158,7 +159,8 @@ fn party_head_is_trained_when_parties_have_enough_rows() {
         .party_min_rows(4)
         .check()
         .unwrap();
-    let (model, report) = train(&corpus(), &params, &quiet).unwrap();
+    let (model, report) =
+        train(&corpus(), &params, &PartyTable::builtin().unwrap(), &quiet).unwrap();
     let party = model.party.expect("party head");
     assert_eq!(party.classes, ["Russia", "Ukraine", "none"]);
     assert!(report.cv_party_accuracy.is_some());
@@ -184,7 +186,13 @@ fn one_class_and_bad_params_are_refused() {
         .into_iter()
         .filter(|e| e.stance == Stance::Neutral)
         .collect();
-    let err = train(&only, &TrainParams::default(), &quiet).unwrap_err();
+    let err = train(
+        &only,
+        &TrainParams::default(),
+        &PartyTable::builtin().unwrap(),
+        &quiet,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "the training data has only one stance (neutral); at least two are needed"
@@ -196,7 +204,13 @@ fn one_class_and_bad_params_are_refused() {
 #[test]
 fn same_data_and_params_give_the_same_bytes() {
     let params = TrainParams::default().min_df(1).folds(2).check().unwrap();
-    let a = train(&corpus(), &params, &quiet).unwrap().0.to_json();
-    let b = train(&corpus(), &params, &quiet).unwrap().0.to_json();
+    let a = train(&corpus(), &params, &PartyTable::builtin().unwrap(), &quiet)
+        .unwrap()
+        .0
+        .to_json();
+    let b = train(&corpus(), &params, &PartyTable::builtin().unwrap(), &quiet)
+        .unwrap()
+        .0
+        .to_json();
     assert_eq!(a, b);
 }

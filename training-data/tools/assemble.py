@@ -19,6 +19,8 @@ canonical name (see ../shared/LABELING.md) or `none`.
 Usage:
     assemble.py build OUT_CSV OUT_ARTICLES_DIR FILE.lab...   (appends/replaces rows of those sources)
     assemble.py check                                         (whole corpus: counts, substrings, near-duplicates)
+    assemble.py stats                                         (the datasheet's tables, markdown)
+    assemble.py stats-update training-data/README.md          (rewrite them between the stats markers)
 """
 import csv, os, re, sys, collections
 
@@ -165,9 +167,66 @@ def check():
     return problems
 
 
+def load_split(d):
+    rows = []
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if name.endswith(".csv"):
+            rows += read_csv(os.path.join(d, name))
+    return rows
+
+
+def stats():
+    """The datasheet's counts, as markdown."""
+    train, dev = load_split(ROOT), load_split(os.path.join(ROOT, "dev"))
+    train_disputes = set(r["dispute"] for r in train)
+    out = []
+    out.append("| split | rows | articles | disputes | parties (not none) | conciliatory | hardline | neutral |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, rows in (("train", train), ("dev", dev)):
+        n = len(rows) or 1
+        st = collections.Counter(r["stance"] for r in rows)
+        out.append(f"| {name} | {len(rows)} | {len(set(r['source'] for r in rows))} | "
+                   f"{len(set(r['dispute'] for r in rows))} | "
+                   f"{len(set(r['party'] for r in rows) - {'none'})} | "
+                   + " | ".join(f"{st[s]} ({100*st[s]/n:.1f}%)" for s in ("conciliatory", "hardline", "neutral")) + " |")
+    out.append("")
+    out.append("Rows by dispute (dev disputes marked * appear nowhere in training):")
+    out.append("")
+    out.append("| dispute | train rows | train articles | dev rows | dev articles | C / H / N (train+dev) |")
+    out.append("|---|---:|---:|---:|---:|---|")
+    disputes = sorted(set(r["dispute"] for r in train + dev))
+    for d in disputes:
+        tr = [r for r in train if r["dispute"] == d]
+        dv = [r for r in dev if r["dispute"] == d]
+        st = collections.Counter(r["stance"] for r in tr + dv)
+        mark = "*" if d not in train_disputes else ""
+        out.append(f"| {d}{mark} | {len(tr)} | {len(set(r['source'] for r in tr))} | {len(dv)} | "
+                   f"{len(set(r['source'] for r in dv))} | {st['conciliatory']} / {st['hardline']} / {st['neutral']} |")
+    out.append("")
+    out.append("Rows by party (train / dev), all parties:")
+    out.append("")
+    pt = collections.Counter(r["party"] for r in train)
+    pd = collections.Counter(r["party"] for r in dev)
+    parties = sorted(set(pt) | set(pd), key=lambda p: (-(pt[p] + pd[p]), p))
+    out.append(", ".join(f"{p} {pt[p]}/{pd[p]}" for p in parties))
+    return "\n".join(out) + "\n"
+
+
+def update(path):
+    text = open(path, encoding="utf-8").read()
+    begin, end = "<!-- stats:begin -->", "<!-- stats:end -->"
+    i, j = text.index(begin) + len(begin), text.index(end)
+    text = text[:i] + "\n" + stats() + text[j:]
+    open(path, "w", encoding="utf-8").write(text)
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "build":
         build(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif sys.argv[1:] == ["stats"]:
+        print(stats(), end="")
+    elif len(sys.argv) == 3 and sys.argv[1] == "stats-update":
+        update(sys.argv[2])
     elif sys.argv[1:] == ["check"]:
         sys.exit(1 if check() else 0)
     else:

@@ -1,0 +1,834 @@
+//! The holder: among the parties a sentence names (and the previous sentence's party),
+//! which one's stance does the sentence express?
+//!
+//! Each candidate party is described by a handful of binary cues read off the words
+//! around its mentions — a speech or decision verb right after it (`Peskov said`), an
+//! attribution before it (`according to Kyiv`, `said Peskov`), a preposition that makes it
+//! an object (`talks with Russia`), a possessive (`Kyiv’s proposal` vs `Russia’s foreign
+//! ministry`), inside a quotation, first in the sentence — plus whether it is the previous
+//! sentence's party and whether the sentence opens with a pronoun (`He added …`). A
+//! logistic regression over these cues, fitted on the `party` column of the training data
+//! (see `train.rs`), scores every candidate, "nobody" included; the best wins. Models
+//! without that head fall back to fixed weights ([`rule_weight`]).
+//!
+//! Cues are bits of a `u64`, so scoring a sentence allocates nothing.
+
+use crate::model::LinearHead;
+use crate::party::Mention;
+
+/// Names of the cues, in bit order. They are the holder head's vocabulary.
+pub const CUES: &[&str] = &[
+    "first_mention",
+    "early_in_sentence",
+    "speech_verb_after",
+    "verb_after_near",
+    "verb_after_far",
+    "possessive_role",
+    "possessive_other",
+    "said_before",
+    "according_to",
+    "by_before",
+    "object_before",
+    "and_before",
+    "in_quote",
+    "mentioned_twice",
+    "is_previous_party",
+    "carry_only",
+    "sentence_pronoun_start",
+    "sentence_pronoun_speech",
+    "sentence_several_parties",
+    "carry_and_pronoun_start",
+    "carry_and_pronoun_speech",
+    "previous_and_pronoun_start",
+    "only_party",
+    "dateline_mention",
+    "other_is_speaker",
+    "other_has_verb_near",
+    "first_after_dateline",
+    "other_is_first",
+    "past_verb_after",
+    "nobody",
+    "nobody_and_no_mentions",
+    "nobody_and_pronoun_start",
+    "nobody_and_no_previous",
+    "nobody_and_verb_somewhere",
+];
+
+const FIRST_MENTION: u32 = 0;
+const EARLY: u32 = 1;
+const SPEECH_AFTER: u32 = 2;
+const VERB_NEAR: u32 = 3;
+const VERB_FAR: u32 = 4;
+const POSSESSIVE_ROLE: u32 = 5;
+const POSSESSIVE_OTHER: u32 = 6;
+const SAID_BEFORE: u32 = 7;
+const ACCORDING_TO: u32 = 8;
+const BY_BEFORE: u32 = 9;
+const OBJECT_BEFORE: u32 = 10;
+const AND_BEFORE: u32 = 11;
+const IN_QUOTE: u32 = 12;
+const TWICE: u32 = 13;
+const IS_PREVIOUS: u32 = 14;
+const CARRY_ONLY: u32 = 15;
+const PRONOUN_START: u32 = 16;
+const PRONOUN_SPEECH: u32 = 17;
+const SEVERAL: u32 = 18;
+const CARRY_PRONOUN_START: u32 = 19;
+const CARRY_PRONOUN_SPEECH: u32 = 20;
+const PREVIOUS_PRONOUN_START: u32 = 21;
+const ONLY_PARTY: u32 = 22;
+const DATELINE: u32 = 23;
+const OTHER_SPEAKER: u32 = 24;
+const OTHER_VERB_NEAR: u32 = 25;
+const FIRST_AFTER_DATELINE: u32 = 26;
+const OTHER_FIRST: u32 = 27;
+const PAST_AFTER: u32 = 28;
+const NOBODY: u32 = 29;
+const NOBODY_NO_MENTIONS: u32 = 30;
+const NOBODY_PRONOUN_START: u32 = 31;
+const NOBODY_NO_PREVIOUS: u32 = 32;
+const NOBODY_VERB: u32 = 33;
+
+/// Cues that make a candidate the speaker; a competitor with one of them weakens the
+/// others.
+const SPEAKER_CUES: u64 =
+    (1 << SPEECH_AFTER) | (1 << SAID_BEFORE) | (1 << ACCORDING_TO) | (1 << CARRY_PRONOUN_SPEECH);
+
+/// A party that may hold the sentence's stance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub kind: CandidateKind,
+    /// Cue bits (see [`CUES`]).
+    pub cues: u64,
+}
+
+/// Who a candidate stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CandidateKind {
+    /// A named party: index of its first mention in the sentence's mentions.
+    Mention(usize),
+    /// The previous sentence's party, not named in this one.
+    Previous,
+    /// Nobody: the sentence states no actor's posture (`none`).
+    Nobody,
+}
+
+impl Candidate {
+    /// Names of the cues that are set.
+    pub fn cue_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        CUES.iter()
+            .enumerate()
+            .filter(move |(i, _)| self.cues & (1 << i) != 0)
+            .map(|(_, n)| *n)
+    }
+}
+
+/// The party a sentence may carry over: the previous sentence's, or — when that one had
+/// none and this one opens with a pronoun (`He said …`) — the last party found before.
+pub fn carried<'a>(
+    immediate: Option<&'a str>,
+    last: Option<&'a str>,
+    sentence: &str,
+) -> Option<&'a str> {
+    match immediate {
+        Some(p) => Some(p),
+        None if continues_previous(sentence) => last,
+        None => None,
+    }
+}
+
+/// Fills `out` with the candidates of the sentence `article[start..end]`, whose
+/// `mentions` carry article offsets; `previous` is the previous sentence's party.
+pub fn candidates(
+    article: &str,
+    start: usize,
+    end: usize,
+    mentions: &[Mention],
+    previous: Option<&str>,
+    out: &mut Vec<Candidate>,
+) {
+    out.clear();
+    let sentence = &article[start..end];
+    let pronoun_start = continues_previous(sentence);
+    let body_start = start + dateline_len(sentence);
+    let first_in_body = mentions.iter().position(|m| m.start >= body_start);
+    let pronoun_speech = has_pronoun_speech(sentence);
+    let mut distinct = 0;
+    for (i, m) in mentions.iter().enumerate() {
+        if mentions[..i].iter().any(|p| p.party == m.party) {
+            continue;
+        }
+        distinct += 1;
+        let mut cues = 0u64;
+        for (j, other) in mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.party == m.party)
+        {
+            cues |= mention_cues(article, start, end, other, j == 0);
+            if other.start < body_start {
+                cues |= 1 << DATELINE;
+            }
+            if first_in_body == Some(j) {
+                cues |= 1 << FIRST_AFTER_DATELINE;
+            }
+            if j != i {
+                cues |= 1 << TWICE;
+            }
+        }
+        if previous == Some(m.party.as_str()) {
+            cues |= 1 << IS_PREVIOUS;
+            if pronoun_start {
+                cues |= 1 << PREVIOUS_PRONOUN_START;
+            }
+        }
+        out.push(Candidate {
+            kind: CandidateKind::Mention(i),
+            cues,
+        });
+    }
+    if let Some(prev) = previous.filter(|p| *p != "none") {
+        if !mentions.iter().any(|m| m.party == prev) {
+            let mut cues = (1 << CARRY_ONLY) | (1 << IS_PREVIOUS);
+            if pronoun_start {
+                cues |= (1 << CARRY_PRONOUN_START) | (1 << PREVIOUS_PRONOUN_START);
+            }
+            if pronoun_speech {
+                cues |= 1 << CARRY_PRONOUN_SPEECH;
+            }
+            out.push(Candidate {
+                kind: CandidateKind::Previous,
+                cues,
+            });
+        }
+    }
+    let any_verb = out
+        .iter()
+        .any(|c| c.cues & ((1 << VERB_NEAR) | SPEAKER_CUES) != 0);
+    out.push(Candidate {
+        kind: CandidateKind::Nobody,
+        cues: 1 << NOBODY
+            | u64::from(mentions.is_empty()) << NOBODY_NO_MENTIONS
+            | u64::from(pronoun_start) << NOBODY_PRONOUN_START
+            | u64::from(previous.is_none()) << NOBODY_NO_PREVIOUS
+            | u64::from(any_verb) << NOBODY_VERB,
+    });
+    // What the competitors have: a speaker elsewhere makes this candidate less likely.
+    let count = |mask: u64| out.iter().filter(|c| c.cues & mask != 0).count();
+    let (speakers, verbs, firsts) = (
+        count(SPEAKER_CUES),
+        count(1 << VERB_NEAR),
+        count(1 << FIRST_MENTION),
+    );
+    for c in out.iter_mut() {
+        let has = |mask: u64| usize::from(c.cues & mask != 0);
+        c.cues |= u64::from(speakers > has(SPEAKER_CUES)) << OTHER_SPEAKER
+            | u64::from(verbs > has(1 << VERB_NEAR)) << OTHER_VERB_NEAR
+            | u64::from(firsts > has(1 << FIRST_MENTION)) << OTHER_FIRST;
+    }
+    let shared = u64::from(pronoun_start) << PRONOUN_START
+        | u64::from(pronoun_speech) << PRONOUN_SPEECH
+        | u64::from(distinct >= 2) << SEVERAL
+        | u64::from(distinct == 1) << ONLY_PARTY;
+    for c in out.iter_mut() {
+        c.cues |= shared;
+    }
+}
+
+fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: bool) -> u64 {
+    let mut cues = 0u64;
+    let mut set = |bit: u32| cues |= 1 << bit;
+    if first {
+        set(FIRST_MENTION);
+    }
+    if m.start - start < 30 {
+        set(EARLY);
+    }
+    let before = words_before(&article[start..m.start], 3);
+    let after = words_after(skip_appositive(&article[m.end..end]), 4);
+    match before.first().map(String::as_str) {
+        Some("said" | "says" | "told" | "added") => set(SAID_BEFORE),
+        Some("by") => set(BY_BEFORE),
+        Some("and") => set(AND_BEFORE),
+        Some(w) if OBJECT_MARKERS.contains(&w) => set(OBJECT_BEFORE),
+        _ => {}
+    }
+    if before.len() >= 2 && before[0] == "to" && before[1] == "according" {
+        set(ACCORDING_TO);
+    }
+    if is_possessive(&article[m.end..end]) {
+        if after
+            .first()
+            .is_some_and(|w| ROLE_NOUNS.contains(&w.as_str()))
+        {
+            set(POSSESSIVE_ROLE);
+        } else {
+            set(POSSESSIVE_OTHER);
+        }
+    }
+    if after
+        .first()
+        .is_some_and(|w| SPEECH_VERBS.contains(&w.as_str()))
+    {
+        set(SPEECH_AFTER);
+    }
+    if let Some(pos) = after
+        .iter()
+        .position(|w| HOLDER_VERBS.contains(&w.as_str()) || SPEECH_VERBS.contains(&w.as_str()))
+    {
+        set(if pos < 2 { VERB_NEAR } else { VERB_FAR });
+    }
+    // `Russian aircraft dropped …`: a past-tense verb after a short noun phrase.
+    if after.iter().take(3).any(|w| looks_past_tense(w)) {
+        set(PAST_AFTER);
+    }
+    if inside_quote(&article[start..m.start]) {
+        set(IN_QUOTE);
+    }
+    cues
+}
+
+/// Index of the best candidate and its probability, scored by the learned holder head
+/// or, without one, by fixed weights ([`rule_weight`]). The candidates include
+/// [`CandidateKind::Nobody`], so "no actor" competes with the named parties.
+pub fn choose(head: Option<&HolderScorer>, candidates: &[Candidate]) -> Option<(usize, f32)> {
+    let mut best: Option<(usize, f32)> = None;
+    for (i, c) in candidates.iter().enumerate() {
+        let p = match head {
+            Some(h) => h.probability(c.cues),
+            None => rule_probability(c.cues),
+        };
+        if best.is_none_or(|(_, b)| p > b) {
+            best = Some((i, p));
+        }
+    }
+    best
+}
+
+/// The holder head with its cue bits mapped to weight rows once, at load.
+#[derive(Clone, Debug)]
+pub struct HolderScorer {
+    /// `holder − other` logit contribution of each cue bit.
+    weight: [f32; 64],
+    bias: f32,
+}
+
+impl HolderScorer {
+    /// Prepares a head whose classes are `["holder", "other"]` in some order and whose
+    /// vocabulary holds cue names (unknown names are ignored).
+    pub fn new(head: &LinearHead) -> Option<Self> {
+        let yes = head.classes.iter().position(|c| c == "holder")?;
+        let no = head.classes.iter().position(|c| c == "other")?;
+        let k = head.classes.len();
+        let mut weight = [0.0; 64];
+        for (bit, name) in CUES.iter().enumerate() {
+            if let Some(id) = head.vocabulary.id(name) {
+                let row = id as usize * k;
+                weight[bit] = head.weights[row + yes] - head.weights[row + no];
+            }
+        }
+        Some(HolderScorer {
+            weight,
+            bias: head.bias[yes] - head.bias[no],
+        })
+    }
+
+    /// Probability that a candidate with these cues holds the stance.
+    pub fn probability(&self, cues: u64) -> f32 {
+        let mut z = self.bias;
+        let mut bits = cues;
+        while bits != 0 {
+            let b = bits.trailing_zeros();
+            z += self.weight[b as usize];
+            bits &= bits - 1;
+        }
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+/// Fixed cue weights for models trained before the holder head existed.
+pub fn rule_weight(bit: u32) -> f32 {
+    match bit {
+        FIRST_MENTION => 1.0,
+        SPEECH_AFTER => 3.0,
+        VERB_NEAR => 2.0,
+        VERB_FAR => 1.0,
+        SAID_BEFORE | ACCORDING_TO => 3.0,
+        OBJECT_BEFORE => -2.0,
+        POSSESSIVE_OTHER => -1.5,
+        CARRY_PRONOUN_START => 2.0,
+        DATELINE => -3.0,
+        FIRST_AFTER_DATELINE => 1.0,
+        OTHER_SPEAKER => -1.0,
+        PAST_AFTER => 1.0,
+        NOBODY => 0.5,
+        NOBODY_NO_MENTIONS => 1.0,
+        _ => 0.0,
+    }
+}
+
+fn rule_probability(cues: u64) -> f32 {
+    let z: f32 = (0..CUES.len() as u32)
+        .filter(|b| cues & (1 << b) != 0)
+        .map(rule_weight)
+        .sum();
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Verbs of attribution: right after a name they make it the speaker.
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "added",
+    "warned",
+    "wrote",
+    "insisted",
+    "stressed",
+    "argued",
+    "announced",
+    "declared",
+    "posted",
+    "tweeted",
+    "replied",
+    "responded",
+];
+
+/// Verbs whose subject is the holder of the sentence's stance.
+const HOLDER_VERBS: &[&str] = &[
+    "rejected",
+    "dismissed",
+    "accused",
+    "denied",
+    "demanded",
+    "called",
+    "urged",
+    "offered",
+    "proposed",
+    "agreed",
+    "welcomed",
+    "praised",
+    "thanked",
+    "threatened",
+    "vowed",
+    "pledged",
+    "refused",
+    "declined",
+    "ruled",
+    "signalled",
+    "signaled",
+    "hailed",
+    "condemned",
+    "criticised",
+    "criticized",
+    "blamed",
+    "noted",
+    "reiterated",
+    "launched",
+    "struck",
+    "fired",
+    "attacked",
+    "seized",
+    "imposed",
+    "suspended",
+    "ordered",
+    "sent",
+    "would",
+    "will",
+    "must",
+    "cannot",
+    "could",
+    "should",
+    "did",
+    "does",
+    "plans",
+    "wants",
+    "sought",
+    "seeks",
+    "expressed",
+    "released",
+    "returned",
+    "accepted",
+    "approved",
+    "backed",
+    "supported",
+    "opposed",
+    "objected",
+    "has",
+    "had",
+    "is",
+    "was",
+    "were",
+    "are",
+    "signed",
+    "sanctioned",
+    "raised",
+    "cut",
+    "lifted",
+    "extended",
+    "froze",
+    "blocked",
+    "vetoed",
+    "recalled",
+];
+
+/// Nouns after a possessive name that still make the name the actor
+/// (`Russia’s foreign ministry said`).
+const ROLE_NOUNS: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "foreign",
+    "defence",
+    "defense",
+    "ministry",
+    "minister",
+    "president",
+    "leader",
+    "envoy",
+    "delegation",
+    "negotiator",
+    "negotiators",
+    "army",
+    "military",
+    "government",
+    "ambassador",
+    "prime",
+    "chief",
+    "top",
+    "officials",
+    "office",
+    "forces",
+    "troops",
+    "navy",
+    "air",
+    "cabinet",
+    "security",
+    "deputy",
+    "head",
+    "representative",
+    "mission",
+    "embassy",
+    "parliament",
+    "national",
+    "state",
+    "central",
+    "trade",
+    "commerce",
+    "finance",
+    "economy",
+    "coast",
+    "interior",
+    "justice",
+];
+
+/// Words before a mention that make it an object, not the subject.
+const OBJECT_MARKERS: &[&str] = &[
+    "to",
+    "with",
+    "against",
+    "on",
+    "from",
+    "of",
+    "for",
+    "at",
+    "in",
+    "into",
+    "toward",
+    "towards",
+    "over",
+    "about",
+    "between",
+    "than",
+    "including",
+    "via",
+    "upon",
+    "like",
+    "after",
+    "before",
+    "under",
+    "without",
+];
+
+/// Length of a dateline (`KYIV, Feb. 4 (detente wire) — `) at the start of a sentence:
+/// an upper-case place, then up to 80 bytes to a dash. 0 when there is none.
+fn dateline_len(sentence: &str) -> usize {
+    let first = sentence.split([',', ' ']).next().unwrap_or("");
+    let upper = first.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && !first.chars().any(char::is_lowercase);
+    if !upper {
+        return 0;
+    }
+    let window = &sentence[..floor_boundary(sentence, 100)];
+    [" — ", " – ", " - "]
+        .iter()
+        .find_map(|dash| window.find(dash).map(|i| i + dash.len()))
+        .unwrap_or(0)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `Norway, a guarantor of the process, said …`: the text after a comma-delimited
+/// aside, so the verb is found. Unchanged when there is no short aside.
+fn skip_appositive(tail: &str) -> &str {
+    let Some(rest) = tail.strip_prefix(',') else {
+        return tail;
+    };
+    match rest.find(',') {
+        Some(i) if i < 90 && !rest[..i].contains(['.', ';', '“', '”']) => &rest[i + 1..],
+        _ => tail,
+    }
+}
+
+/// A regular past tense or a common irregular one (`dropped`, `said`, `struck`).
+fn looks_past_tense(word: &str) -> bool {
+    const IRREGULAR: &[&str] = &[
+        "said", "told", "made", "took", "gave", "sent", "struck", "held", "met", "won", "lost",
+        "began", "kept", "left", "chose", "drew", "hit", "shot", "fought", "brought", "led",
+        "sought", "spoke", "wrote", "broke", "threw", "set", "put", "cut", "let", "came",
+    ];
+    (word.len() > 4 && word.ends_with("ed")) || IRREGULAR.contains(&word)
+}
+
+fn is_possessive(tail: &str) -> bool {
+    tail.starts_with("’s")
+        || tail.starts_with("'s")
+        || tail.starts_with("’ ")
+        || tail.starts_with("' ")
+}
+
+/// True when an opening quotation mark before the end of `head` is still open.
+fn inside_quote(head: &str) -> bool {
+    let mut open = false;
+    for c in head.chars() {
+        match c {
+            '“' => open = true,
+            '”' => open = false,
+            '"' => open = !open,
+            _ => {}
+        }
+    }
+    open
+}
+
+/// Up to `n` lowercase words at the end of `head`, nearest first, within its last clause.
+fn words_before(head: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in head.rsplit(char::is_whitespace).skip(1) {
+        if out.len() == n || w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
+            break;
+        }
+        let clean = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if !clean.is_empty() {
+            out.push(clean);
+        }
+    }
+    out
+}
+
+/// Up to `n` lowercase words at the start of `tail` (a possessive `’s` skipped).
+fn words_after(tail: &str, n: usize) -> Vec<String> {
+    let tail = tail
+        .strip_prefix("’s")
+        .or_else(|| tail.strip_prefix("'s"))
+        .unwrap_or(tail);
+    let mut out = Vec::new();
+    for w in tail.split_whitespace() {
+        let clean = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if !clean.is_empty() {
+            out.push(clean);
+        }
+        if out.len() == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
+            break;
+        }
+    }
+    out
+}
+
+/// Openings that continue the previous sentence's actor.
+const CONTINUATIONS: &[&str] = &[
+    "he",
+    "she",
+    "they",
+    "it",
+    "his",
+    "her",
+    "their",
+    "its",
+    "we",
+    "i",
+    "our",
+    "the spokesman",
+    "the spokeswoman",
+    "the spokesperson",
+    "the ministry",
+    "the minister",
+    "the president",
+    "the official",
+    "the officials",
+    "the envoy",
+    "the government",
+    "the statement",
+    "the prime minister",
+    "the foreign minister",
+    "the leader",
+    "the chancellor",
+    "the group",
+    "the movement",
+    "the union",
+    "the company",
+    "the army",
+    "the military",
+    "the negotiator",
+    "the delegation",
+    "the aide",
+    "the diplomat",
+    "the commission",
+    "the bank",
+    "the board",
+    "but he",
+    "but she",
+    "but they",
+    "however, he",
+    "however, she",
+];
+
+/// True when the sentence opens with a pronoun or role noun (`He added …`), after any
+/// opening quotation.
+pub fn continues_previous(sentence: &str) -> bool {
+    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let lower: String = s.chars().take(24).flat_map(char::to_lowercase).collect();
+    CONTINUATIONS.iter().any(|c| {
+        lower.starts_with(c)
+            && lower[c.len()..]
+                .chars()
+                .next()
+                .is_none_or(|n| !n.is_alphanumeric())
+    })
+}
+
+/// `he said`, `she added`, `the spokesman told` anywhere in the sentence.
+fn has_pronoun_speech(sentence: &str) -> bool {
+    const SUBJECTS: &[&str] = &[
+        "he",
+        "she",
+        "they",
+        "it",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ministry",
+        "minister",
+        "official",
+    ];
+    let mut after_subject = false;
+    for w in sentence.split_whitespace() {
+        let w = w
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if after_subject && SPEECH_VERBS.contains(&w.as_str()) {
+            return true;
+        }
+        after_subject = SUBJECTS.contains(&w.as_str());
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::party::PartyTable;
+
+    fn pick(text: &str, previous: Option<&str>) -> Option<String> {
+        let table = PartyTable::builtin().unwrap();
+        let mentions = table.mentions(text);
+        let mut c = Vec::new();
+        candidates(text, 0, text.len(), &mentions, previous, &mut c);
+        choose(None, &c).and_then(|(i, _)| match c[i].kind {
+            CandidateKind::Mention(m) => Some(mentions[m].party.clone()),
+            CandidateKind::Previous => previous.map(str::to_owned),
+            CandidateKind::Nobody => None,
+        })
+    }
+
+    #[test]
+    fn speaker_beats_first_mention() {
+        assert_eq!(
+            pick(
+                "Kyiv’s proposal was dismissed by Moscow, Peskov said.",
+                None
+            )
+            .as_deref(),
+            Some("Russia")
+        );
+        assert_eq!(
+            pick("Peskov dismissed Kyiv’s stance.", None).as_deref(),
+            Some("Russia")
+        );
+        assert_eq!(
+            pick(
+                "The plan, according to Kyiv, ignores Russia's demands.",
+                None
+            )
+            .as_deref(),
+            Some("Ukraine")
+        );
+        assert_eq!(
+            pick("Talks with Russia will go on, Zelenskiy said.", None).as_deref(),
+            Some("Ukraine")
+        );
+    }
+
+    #[test]
+    fn pronoun_sentence_keeps_previous_party_over_an_object_mention() {
+        assert_eq!(
+            pick("He said talks with Hamas would resume.", Some("Israel")).as_deref(),
+            Some("Israel")
+        );
+    }
+
+    #[test]
+    fn pronoun_openings_are_recognised() {
+        assert!(continues_previous("He added that talks would go on."));
+        assert!(continues_previous("“It is over,” the spokesman said."));
+        assert!(!continues_previous("Hezbollah rejected the plan."));
+        assert!(!continues_previous("Hence the delay."));
+        assert!(has_pronoun_speech("“We will not retreat,” he said."));
+        assert!(!has_pronoun_speech("Officials said the talks ended."));
+    }
+
+    #[test]
+    fn dateline_place_is_not_the_actor() {
+        assert_eq!(
+            pick("KHARKIV, Ukraine, Nov. 8 (detente wire) — Russian aircraft dropped bombs on Kharkiv.", None).as_deref(),
+            Some("Russia")
+        );
+        assert_eq!(
+            dateline_len("KYIV, Feb. 4 — Talks began."),
+            "KYIV, Feb. 4 — ".len()
+        );
+        assert_eq!(dateline_len("Kyiv — talks began."), 0);
+    }
+
+    #[test]
+    fn cues_are_named_for_explanations() {
+        let c = Candidate {
+            kind: CandidateKind::Mention(0),
+            cues: (1 << SPEECH_AFTER) | (1 << FIRST_MENTION),
+        };
+        assert_eq!(
+            c.cue_names().collect::<Vec<_>>(),
+            ["first_mention", "speech_verb_after"]
+        );
+    }
+}

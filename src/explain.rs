@@ -77,7 +77,15 @@ pub fn explain(model: &Model, article: &str, tagged: &Tagged) -> Option<Explanat
         .filter(|&s| s != chosen && column(s).is_some())
         .max_by(|a, b| tagged.scores[a.index()].total_cmp(&tagged.scores[b.index()]))?;
     let (c, r) = (column(chosen)?, column(versus)?);
-    let mut features = model.tokenizer.feature_list(tagged.span.of(article));
+    // The same masks as when tagging: the party mentions, relative to the sentence.
+    let masks: Vec<(usize, usize)> = tagged
+        .mentions
+        .iter()
+        .map(|m| (m.start - tagged.span.start, m.end - tagged.span.start))
+        .collect();
+    let mut features = model
+        .tokenizer
+        .feature_list_masked(tagged.span.of(article), &masks);
     features.sort_unstable();
     features.dedup(); // features are binary: a repeated one counts once
     let mut evidence: Vec<Evidence> = features
@@ -188,7 +196,9 @@ impl PartyEvidence {
             PartyEvidence::Model { probability } => {
                 format!("party model, no usable mention (p {probability:.2})")
             }
-            PartyEvidence::None => "no mention, no carry-over, party model unsure".into(),
+            PartyEvidence::None => {
+                "no holder: the cues favour no named party, nothing to carry over, party model unsure".into()
+            }
         }
     }
 }

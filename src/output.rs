@@ -363,34 +363,21 @@ impl<W: Write> Writer<W> {
                 writeln!(self.out, "{}", a.file)?;
                 summary.write_text(&mut self.out)?;
             }
-            (View::SummaryOnly, Format::Json) => {
+            (View::SummaryOnly, Format::Json | Format::Jsonl) => {
                 #[derive(Serialize)]
                 struct Doc<'a> {
                     file: &'a str,
                     summary: &'a Summary,
                 }
-                serde_json::to_writer_pretty(
-                    &mut self.out,
-                    &Doc {
-                        file: &a.file,
-                        summary: &summary,
-                    },
-                )?;
-                writeln!(self.out)?;
-            }
-            (View::SummaryOnly, Format::Jsonl) => {
-                #[derive(Serialize)]
-                struct Doc<'a> {
-                    file: &'a str,
-                    summary: &'a Summary,
+                let doc = Doc {
+                    file: &a.file,
+                    summary: &summary,
+                };
+                if self.format == Format::Json {
+                    serde_json::to_writer_pretty(&mut self.out, &doc)?;
+                } else {
+                    serde_json::to_writer(&mut self.out, &doc)?;
                 }
-                serde_json::to_writer(
-                    &mut self.out,
-                    &Doc {
-                        file: &a.file,
-                        summary: &summary,
-                    },
-                )?;
                 writeln!(self.out)?;
             }
             (View::SummaryOnly, Format::Csv) => {

@@ -17,6 +17,17 @@ fn train() -> Command {
     cmd
 }
 
+/// Runs the command, asserts success and returns its stdout.
+trait OkStdout {
+    fn ok_stdout(&mut self) -> Vec<u8>;
+}
+
+impl OkStdout for Command {
+    fn ok_stdout(&mut self) -> Vec<u8> {
+        self.assert().success().get_output().stdout.clone()
+    }
+}
+
 const EXAMPLE: &str = "examples/peace-talks-geneva.txt";
 
 fn jsonl(stdout: &[u8]) -> Vec<serde_json::Value> {
@@ -33,13 +44,7 @@ fn tags_every_sentence_of_the_example_articles() {
         "examples/peace-talks-geneva.txt",
         "examples/prisoner-swap.txt",
     ] {
-        let out = tag()
-            .arg(example)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = tag().arg(example).ok_stdout();
         let text = String::from_utf8(out).unwrap();
         let rows: Vec<&str> = text.lines().skip(1).collect();
         assert!(rows.len() >= 20, "{example}: {} rows", rows.len());
@@ -56,13 +61,7 @@ fn tags_every_sentence_of_the_example_articles() {
 #[test]
 fn jsonl_contract_offsets_scores_and_party() {
     let article = std::fs::read_to_string(EXAMPLE).unwrap();
-    let out = tag()
-        .args(["--format", "jsonl", EXAMPLE])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = tag().args(["--format", "jsonl", EXAMPLE]).ok_stdout();
     let records = jsonl(&out);
     assert!(records.len() >= 20);
     for (i, r) in records.iter().enumerate() {
@@ -108,11 +107,7 @@ fn jsonl_contract_offsets_scores_and_party() {
 fn json_is_one_document_per_input() {
     let out = tag()
         .args(["--format", "json", EXAMPLE, "examples/prisoner-swap.txt"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .ok_stdout();
     let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&out)
         .into_iter()
         .map(Result::unwrap)
@@ -127,11 +122,7 @@ fn stdin_dash_and_lines_mode_index_by_line() {
     let out = tag()
         .args(["--lines", "--format", "jsonl", "-"])
         .write_stdin("Moscow rejected the plan.\n\nHe said it was an ultimatum.\n")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .ok_stdout();
     let r = jsonl(&out);
     assert_eq!(r.len(), 2);
     assert_eq!(
@@ -144,30 +135,14 @@ fn stdin_dash_and_lines_mode_index_by_line() {
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal() {
-    let plain = tag()
-        .arg(EXAMPLE)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let plain = tag().arg(EXAMPLE).ok_stdout();
     assert!(!plain.contains(&0x1b), "no escape codes when piped");
-    let always = tag()
-        .args(["--color", "always", EXAMPLE])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let always = tag().args(["--color", "always", EXAMPLE]).ok_stdout();
     assert!(always.contains(&0x1b));
     let no_color = tag()
         .env("NO_COLOR", "1")
         .args(["--color", "auto", EXAMPLE])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .ok_stdout();
     assert!(!no_color.contains(&0x1b));
 }
 
@@ -177,11 +152,7 @@ fn csv_output_can_be_trained_on() {
     let csv = dir.path().join("tagged.csv");
     let out = tag()
         .args(["--format", "csv", EXAMPLE, "examples/prisoner-swap.txt"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .ok_stdout();
     assert!(out.starts_with(b"text,stance,party,confidence\n"));
     std::fs::write(&csv, &out).unwrap();
     let model = dir.path().join("m.json");
@@ -420,13 +391,7 @@ fn broken_pipe_is_not_an_error() {
 fn snapshot_of_the_shipped_example() {
     // If the model or the tagger changes on purpose, regenerate with:
     //   UPDATE_SNAPSHOTS=1 cargo test --test cli snapshot
-    let out = tag()
-        .arg(EXAMPLE)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = tag().arg(EXAMPLE).ok_stdout();
     let path = Path::new("tests/snapshots/peace-talks-geneva.txt");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

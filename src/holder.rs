@@ -246,40 +246,37 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     }
     let before = words_before(&article[start..m.start], 3);
     let after = words_after(skip_appositive(&article[m.end..end]), 4);
-    match before.first().map(String::as_str) {
-        Some("said" | "says" | "told" | "added") => set(SAID_BEFORE),
-        Some("by") => set(BY_BEFORE),
-        Some("and") => set(AND_BEFORE),
-        Some(w) if OBJECT_MARKERS.contains(&w) => set(OBJECT_BEFORE),
+    match before.first() {
+        Some(w) if in_list(w, &["said", "says", "told", "added"]) => set(SAID_BEFORE),
+        Some(w) if w.eq_ignore_ascii_case("by") => set(BY_BEFORE),
+        Some(w) if w.eq_ignore_ascii_case("and") => set(AND_BEFORE),
+        Some(w) if in_list(w, OBJECT_MARKERS) => set(OBJECT_BEFORE),
         _ => {}
     }
-    if before.len() >= 2 && before[0] == "to" && before[1] == "according" {
-        set(ACCORDING_TO);
+    if let [to, according, ..] = before.as_slice() {
+        if to.eq_ignore_ascii_case("to") && according.eq_ignore_ascii_case("according") {
+            set(ACCORDING_TO);
+        }
     }
     if is_possessive(&article[m.end..end]) {
-        if after
-            .first()
-            .is_some_and(|w| ROLE_NOUNS.contains(&w.as_str()))
-        {
+        if after.first().is_some_and(|w| in_list(w, ROLE_NOUNS)) {
             set(POSSESSIVE_ROLE);
         } else {
             set(POSSESSIVE_OTHER);
         }
     }
-    if after
-        .first()
-        .is_some_and(|w| SPEECH_VERBS.contains(&w.as_str()))
-    {
+    if after.first().is_some_and(|w| in_list(w, SPEECH_VERBS)) {
         set(SPEECH_AFTER);
     }
     if let Some(pos) = after
+        .as_slice()
         .iter()
-        .position(|w| HOLDER_VERBS.contains(&w.as_str()) || SPEECH_VERBS.contains(&w.as_str()))
+        .position(|w| in_list(w, HOLDER_VERBS) || in_list(w, SPEECH_VERBS))
     {
         set(if pos < 2 { VERB_NEAR } else { VERB_FAR });
     }
     // `Russian aircraft dropped …`: a past-tense verb after a short noun phrase.
-    if after.iter().take(3).any(|w| looks_past_tense(w)) {
+    if after.as_slice().iter().take(3).any(|w| looks_past_tense(w)) {
         set(PAST_AFTER);
     }
     if inside_quote(&article[start..m.start]) {
@@ -593,7 +590,9 @@ fn looks_past_tense(word: &str) -> bool {
         "began", "kept", "left", "chose", "drew", "hit", "shot", "fought", "brought", "led",
         "sought", "spoke", "wrote", "broke", "threw", "set", "put", "cut", "let", "came",
     ];
-    (word.len() > 4 && word.ends_with("ed")) || IRREGULAR.contains(&word)
+    let bytes = word.as_bytes();
+    let regular = bytes.len() > 4 && bytes[bytes.len() - 2..].eq_ignore_ascii_case(b"ed");
+    regular || in_list(word, IRREGULAR)
 }
 
 fn is_possessive(tail: &str) -> bool {
@@ -617,16 +616,45 @@ fn inside_quote(head: &str) -> bool {
     open
 }
 
-/// Up to `n` lowercase words at the end of `head`, nearest first, within its last clause.
-fn words_before(head: &str, n: usize) -> Vec<String> {
-    let mut out = Vec::new();
+/// Up to four words borrowed from the text, nearest first; compared without allocating.
+#[derive(Default)]
+struct Words<'a> {
+    items: [&'a str; 4],
+    len: usize,
+}
+
+impl<'a> Words<'a> {
+    fn push(&mut self, w: &'a str) {
+        if self.len < self.items.len() {
+            self.items[self.len] = w;
+            self.len += 1;
+        }
+    }
+    fn as_slice(&self) -> &[&'a str] {
+        &self.items[..self.len]
+    }
+    fn first(&self) -> Option<&'a str> {
+        self.as_slice().first().copied()
+    }
+}
+
+/// True when `word` is in `list` (lowercase ASCII), ignoring ASCII case.
+fn in_list(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|x| x.eq_ignore_ascii_case(word))
+}
+
+fn trim_word(w: &str) -> &str {
+    w.trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// Up to `n` (≤ 4) words at the end of `head`, nearest first, within its last clause.
+fn words_before(head: &str, n: usize) -> Words<'_> {
+    let mut out = Words::default();
     for w in head.rsplit(char::is_whitespace).skip(1) {
-        if out.len() == n || w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
+        if out.len == n || w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
             break;
         }
-        let clean = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
+        let clean = trim_word(w);
         if !clean.is_empty() {
             out.push(clean);
         }
@@ -634,21 +662,19 @@ fn words_before(head: &str, n: usize) -> Vec<String> {
     out
 }
 
-/// Up to `n` lowercase words at the start of `tail` (a possessive `’s` skipped).
-fn words_after(tail: &str, n: usize) -> Vec<String> {
+/// Up to `n` (≤ 4) words at the start of `tail` (a possessive `’s` skipped).
+fn words_after(tail: &str, n: usize) -> Words<'_> {
     let tail = tail
         .strip_prefix("’s")
         .or_else(|| tail.strip_prefix("'s"))
         .unwrap_or(tail);
-    let mut out = Vec::new();
+    let mut out = Words::default();
     for w in tail.split_whitespace() {
-        let clean = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
+        let clean = trim_word(w);
         if !clean.is_empty() {
             out.push(clean);
         }
-        if out.len() == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
+        if out.len == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
             break;
         }
     }
@@ -707,10 +733,10 @@ const CONTINUATIONS: &[&str] = &[
 /// opening quotation.
 pub fn continues_previous(sentence: &str) -> bool {
     let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let lower: String = s.chars().take(24).flat_map(char::to_lowercase).collect();
     CONTINUATIONS.iter().any(|c| {
-        lower.starts_with(c)
-            && lower[c.len()..]
+        s.get(..c.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(c))
+            && s[c.len()..]
                 .chars()
                 .next()
                 .is_none_or(|n| !n.is_alphanumeric())
@@ -733,13 +759,11 @@ fn has_pronoun_speech(sentence: &str) -> bool {
     ];
     let mut after_subject = false;
     for w in sentence.split_whitespace() {
-        let w = w
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        if after_subject && SPEECH_VERBS.contains(&w.as_str()) {
+        let w = trim_word(w);
+        if after_subject && in_list(w, SPEECH_VERBS) {
             return true;
         }
-        after_subject = SUBJECTS.contains(&w.as_str());
+        after_subject = in_list(w, SUBJECTS);
     }
     false
 }

@@ -67,6 +67,14 @@ impl Tagged {
     }
 }
 
+/// What party carry-over remembers along an article: the previous sentence's party and
+/// the last party found.
+#[derive(Clone, Debug, Default)]
+pub struct Carry {
+    immediate: Option<String>,
+    last: Option<String>,
+}
+
 /// Model + party table + reusable buffers.
 pub struct Tagger {
     model: Model,
@@ -144,19 +152,28 @@ impl Tagger {
 
     /// Tags the given sentences of `article`, in order (party carry-over runs along them).
     pub fn tag_spans(&mut self, article: &str, spans: &[Span]) -> Vec<Tagged> {
-        let mut out: Vec<Tagged> = Vec::with_capacity(spans.len());
-        let mut last: Option<String> = None;
-        for &span in spans {
-            let immediate = out.last().and_then(|t: &Tagged| t.party.as_deref());
-            let previous =
-                holder::carried(immediate, last.as_deref(), span.of(article)).map(str::to_owned);
-            let tagged = self.tag_sentence(article, span, previous);
-            if tagged.party.is_some() {
-                last.clone_from(&tagged.party);
-            }
-            out.push(tagged);
+        let mut carry = Carry::default();
+        spans
+            .iter()
+            .map(|&span| self.tag_next(article, span, &mut carry))
+            .collect()
+    }
+
+    /// Tags the next sentence of an article whose earlier sentences updated `carry`
+    /// (lets a caller tag an article piece by piece, as `detente-tag` does per chunk).
+    pub fn tag_next(&mut self, article: &str, span: Span, carry: &mut Carry) -> Tagged {
+        let previous = holder::carried(
+            carry.immediate.as_deref(),
+            carry.last.as_deref(),
+            span.of(article),
+        )
+        .map(str::to_owned);
+        let tagged = self.tag_sentence(article, span, previous);
+        carry.immediate.clone_from(&tagged.party);
+        if tagged.party.is_some() {
+            carry.last.clone_from(&tagged.party);
         }
-        out
+        tagged
     }
 
     /// Tags one sentence; `previous_party` is the last party found before it.

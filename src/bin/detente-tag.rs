@@ -136,19 +136,25 @@ fn run(args: &Args) -> Result<()> {
     let mut tagger = Tagger::new(model, parties)?;
     let stdout = io::stdout();
     let color = args.color.enabled(stdout.is_terminal());
-    let mut writer = Writer::new(stdout.lock(), args.format, color)
-        .summary(args.summary)
-        .view(if args.summary_only {
-            View::SummaryOnly
-        } else if args.timeline {
-            View::Timeline(args.period)
-        } else if let Some(n) = args.uncertain {
-            View::Uncertain(n)
-        } else if args.format == Format::Html {
-            View::Timeline(args.period) // the report charts dated inputs over time
-        } else {
-            View::Sentences
-        });
+    // Stdout is line-buffered; a block buffer saves a write per sentence. The writer
+    // flushes after each article (chunk), so consumers still see results as they come.
+    let mut writer = Writer::new(
+        io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+        args.format,
+        color,
+    )
+    .summary(args.summary)
+    .view(if args.summary_only {
+        View::SummaryOnly
+    } else if args.timeline {
+        View::Timeline(args.period)
+    } else if let Some(n) = args.uncertain {
+        View::Uncertain(n)
+    } else if args.format == Format::Html {
+        View::Timeline(args.period) // the report charts dated inputs over time
+    } else {
+        View::Sentences
+    });
     if args.explain || args.format == Format::Html {
         writer = writer.explain(tagger.model().clone());
     }
@@ -259,7 +265,7 @@ fn tag_article<R: Read>(
 ) -> Result<usize> {
     writer.begin(name)?;
     let mut at = Part::default();
-    let mut previous: Option<String> = None;
+    let mut carry = detente::tag::Carry::default();
     let mut date = timeline::file_date(dates.path, dates.from);
     writer.date(date);
     let mut first = true;
@@ -303,9 +309,7 @@ fn tag_article<R: Read>(
         };
         let mut tagged = Vec::with_capacity(spans.len());
         for span in spans {
-            let t = tagger.tag_sentence(text, span, previous.take());
-            previous.clone_from(&t.party);
-            tagged.push(t);
+            tagged.push(tagger.tag_next(text, span, &mut carry));
         }
         at.offset = chunk.offset;
         writer.part(

@@ -90,17 +90,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Vec<Example>> {
 }
 
 fn load_file(path: &Path, out: &mut Vec<Example>) -> Result<()> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::read(path, e))?
-        .len();
-    if size > MAX_CSV_BYTES {
-        return Err(Error::TooLarge {
-            path: path.into(),
-            size,
-            max: MAX_CSV_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+    let bytes = crate::input::read_bounded(path, MAX_CSV_BYTES)?;
     parse(&bytes, path, out)
 }
 

@@ -275,6 +275,25 @@ fn starts_lowercase(bytes: &[u8]) -> bool {
         .is_some_and(char::is_lowercase)
 }
 
+/// Reads a whole file after checking its size, so an absurd file (or a sparse one that
+/// claims terabytes) is refused before anything is allocated.
+///
+/// # Errors
+/// The file cannot be read, or is larger than `max` bytes ([`Error::TooLarge`]).
+pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .len();
+    if size > max {
+        return Err(Error::TooLarge {
+            path: path.into(),
+            size,
+            max,
+        });
+    }
+    std::fs::read(path).map_err(|e| Error::read(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,18 +237,8 @@ impl Model {
     /// # Errors
     /// Unreadable file, not a detente model, a newer format version, or a malformed body.
     pub fn from_path(path: &Path) -> Result<Self> {
-        // Refuse an absurd file before reading it (the default model is ~2 MB).
-        const MAX_MODEL_BYTES: u64 = 1 << 30;
-        let len = std::fs::metadata(path)
-            .map_err(|e| Error::read(path, e))?
-            .len();
-        if len > MAX_MODEL_BYTES {
-            return Err(Error::ModelShape {
-                path: path.into(),
-                reason: format!("{len} bytes; a detente model is at most {MAX_MODEL_BYTES}"),
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
+        // The default model is ~2 MB; refuse an absurd file before reading it.
+        let bytes = crate::input::read_bounded(path, 1 << 30)?;
         let json =
             std::str::from_utf8(&bytes).map_err(|_| Error::NotAModel { path: path.into() })?;
         Self::from_json(json, path)

@@ -83,19 +83,13 @@ impl PartyTable {
     /// # Errors
     /// Unreadable file, malformed JSON, duplicate canonical names, an alias claimed twice.
     pub fn from_path(path: &Path) -> Result<Self> {
-        // Read whole: refuse an absurd size before allocating it.
-        const MAX_BYTES: u64 = 64 << 20;
-        let size = std::fs::metadata(path)
-            .map_err(|e| Error::read(path, e))?
-            .len();
-        if size > MAX_BYTES {
-            return Err(Error::TooLarge {
-                path: path.into(),
-                size,
-                max: MAX_BYTES,
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let bytes = crate::input::read_bounded(path, 64 << 20)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::read(
+                path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            )
+        })?;
         Self::from_json(&text, path)
     }
 

@@ -412,10 +412,13 @@ fn chromium() -> Option<PathBuf> {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     if root && Path::new("/usr/bin/apt-get").exists() {
         eprintln!("analyst: installing chromium with apt-get for the browser test…");
-        let _ = std::process::Command::new("apt-get")
-            .args(["install", "-y", "-q", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status();
+        // A fresh machine has no package lists yet: update first.
+        for args in [&["update", "-q"][..], &["install", "-y", "-q", "chromium"][..]] {
+            let _ = std::process::Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status();
+        }
     }
     let found = find();
     if found.is_none() {

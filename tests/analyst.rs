@@ -413,7 +413,10 @@ fn chromium() -> Option<PathBuf> {
     if root && Path::new("/usr/bin/apt-get").exists() {
         eprintln!("analyst: installing chromium with apt-get for the browser test…");
         // A fresh machine has no package lists yet: update first.
-        for args in [&["update", "-q"][..], &["install", "-y", "-q", "chromium"][..]] {
+        for args in [
+            &["update", "-q"][..],
+            &["install", "-y", "-q", "chromium"][..],
+        ] {
             let _ = std::process::Command::new("apt-get")
                 .args(args)
                 .env("DEBIAN_FRONTEND", "noninteractive")

@@ -116,8 +116,6 @@ pub enum Error {
     },
     #[error("the {head} fit failed: {reason}")]
     FitFailed { head: &'static str, reason: String },
-    #[error("cannot build the party matcher")]
-    Matcher(#[source] aho_corasick::BuildError),
     #[error("{}:{line}: invalid date {value:?} (expected YYYY-MM-DD)", .path.display())]
     BadDate {
         path: PathBuf,

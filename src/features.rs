@@ -55,7 +55,8 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A hash map with [`FxHasher`]: for short string keys looked up on the hot path.
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Sorted terms; a term's id is its index. The term → id map is rebuilt on load.
 #[derive(Clone, Debug, Default)]

@@ -2,9 +2,13 @@
 //! the party whose stance a sentence expresses (the holder).
 //!
 //! The lexicon is data (`models/parties.json`, format below), compiled in as the default
-//! and extended with `--parties FILE`. Mentions are found with one Aho–Corasick automaton
-//! (leftmost-longest, case-sensitive so `US` matches and `us` does not), then kept only on
-//! word boundaries; a possessive `’s` after a name is allowed.
+//! and extended with `--parties FILE`. Mentions are found by word: at each word start the
+//! word (its run of letters and digits) looks up the aliases that begin with it, longest
+//! first, and the first that matches the text there and ends on a word boundary wins.
+//! Case-sensitive, so `US` matches and `us` does not; a possessive `’s` after a name is
+//! allowed. One hash lookup per word, whatever the sentence length; building the table
+//! is a hash insert per alias, which keeps the cold start short (an Aho–Corasick automaton
+//! over the ~5,000 aliases took ~10 ms to build, most of a cold run; see bench/RESULTS.md).
 //!
 //! ```json
 //! {"format": "detente-parties", "version": 1,
@@ -15,7 +19,7 @@
 //! first party listing it gets it).
 
 use crate::error::{Error, Result};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use crate::features::FxMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -62,9 +66,15 @@ pub struct Mention {
 #[derive(Clone, Debug)]
 pub struct PartyTable {
     entries: Vec<PartyEntry>,
-    /// Party index of each pattern of the automaton.
-    pattern_party: Vec<u32>,
-    matcher: AhoCorasick,
+    /// First word of an alias → (alias, party index), longest alias first.
+    by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>>,
+    aliases: usize,
+}
+
+/// The leading run of letters and digits of `s`.
+fn first_word(s: &str) -> &str {
+    let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+    &s[..end]
 }
 
 const BUILTIN: &str = include_str!("../models/parties.json");
@@ -191,26 +201,28 @@ impl PartyTable {
     }
 
     fn build(entries: Vec<PartyEntry>) -> Result<Self> {
-        let mut patterns = Vec::new();
-        let mut pattern_party = Vec::new();
+        let mut by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>> = FxMap::default();
         let mut seen = HashSet::new();
         for (i, e) in entries.iter().enumerate() {
             // The canonical name is always an alias of itself.
             for alias in std::iter::once(&e.name).chain(&e.aliases) {
-                if seen.insert(alias.clone()) {
-                    patterns.push(alias.clone());
-                    pattern_party.push(i as u32);
+                let key = first_word(alias);
+                if !key.is_empty() && seen.insert(alias.as_str()) {
+                    by_first_word
+                        .entry(key.into())
+                        .or_default()
+                        .push((alias.as_str().into(), i as u32));
                 }
             }
         }
-        let matcher = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .map_err(Error::Matcher)?;
+        for candidates in by_first_word.values_mut() {
+            candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        let aliases = seen.len();
         Ok(PartyTable {
             entries,
-            pattern_party,
-            matcher,
+            by_first_word,
+            aliases,
         })
     }
 
@@ -221,7 +233,7 @@ impl PartyTable {
 
     /// Number of aliases the matcher knows (canonical names included).
     pub fn alias_count(&self) -> usize {
-        self.pattern_party.len()
+        self.aliases
     }
 
     /// The party an exact alias stands for.
@@ -248,22 +260,44 @@ impl PartyTable {
 
     /// Appends the mentions in `text` to `out`, with offsets shifted by `offset`.
     pub fn mentions_into(&self, text: &str, offset: usize, out: &mut Vec<Mention>) {
-        for m in self.matcher.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let before = text[..s].chars().next_back();
-            let after = text[e..].chars().next();
-            let boundary_before = before.is_none_or(|c| !c.is_alphanumeric());
-            let boundary_after = after.is_none_or(|c| !c.is_alphanumeric());
-            if boundary_before && boundary_after {
-                let party = &self.entries[self.pattern_party[m.pattern().as_usize()] as usize];
-                out.push(Mention {
-                    party: party.name.clone(),
-                    text: text[s..e].to_owned(),
-                    start: offset + s,
-                    end: offset + e,
-                });
+        let mut resume = 0; // no new match may start before the end of the last one
+        let mut previous_alphanumeric = false;
+        for (at, c) in text.char_indices() {
+            let alphanumeric = c.is_alphanumeric();
+            if alphanumeric && !previous_alphanumeric && at >= resume {
+                if let Some(len) = self.match_at(text, at, offset, out) {
+                    resume = at + len;
+                }
             }
+            previous_alphanumeric = alphanumeric;
         }
+    }
+
+    /// The longest alias starting at the word start `at` and ending on a word boundary:
+    /// pushes its mention and returns its length.
+    fn match_at(
+        &self,
+        text: &str,
+        at: usize,
+        offset: usize,
+        out: &mut Vec<Mention>,
+    ) -> Option<usize> {
+        let rest = &text[at..];
+        let candidates = self.by_first_word.get(first_word(rest))?;
+        let (alias, party) = candidates.iter().find(|(alias, _)| {
+            rest.starts_with(&**alias)
+                && rest[alias.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })?;
+        out.push(Mention {
+            party: self.entries[*party as usize].name.clone(),
+            text: alias.to_string(),
+            start: offset + at,
+            end: offset + at + alias.len(),
+        });
+        Some(alias.len())
     }
 }
 

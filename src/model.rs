@@ -21,6 +21,14 @@ pub const FORMAT: &str = "detente-model";
 /// Newest format version this build reads and the one it writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// Index of the largest value (the first on a tie; 0 for an empty slice).
+pub fn argmax(values: &[f32]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold(0, |best, (i, v)| if *v > values[best] { i } else { best })
+}
+
 /// A linear classifier: `softmax(bias + Σ weights[id])` over the features present.
 #[derive(Clone, Debug)]
 pub struct LinearHead {

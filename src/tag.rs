@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::holder::{self, Candidate, CandidateKind, HolderScorer};
-use crate::model::{LinearHead, Model};
+use crate::model::{argmax, LinearHead, Model};
 use crate::party::{Mention, PartyTable};
 use crate::segment::{self, Span};
 use crate::stance::Stance;
@@ -201,7 +201,7 @@ impl Tagger {
         for (s, col) in scores.iter_mut().zip(self.stance_column) {
             *s = col.map_or(0.0, |c| self.logits[c]);
         }
-        let best = crate::train::argmax(&scores);
+        let best = argmax(&scores);
         let stance = Stance::ALL[best];
 
         let previous = previous_party.as_deref();
@@ -272,7 +272,7 @@ impl Tagger {
         );
         head.logits_into(&self.ids, &mut self.party_logits);
         LinearHead::softmax(&mut self.party_logits);
-        let best = crate::train::argmax(&self.party_logits);
+        let best = argmax(&self.party_logits);
         Some((head.classes[best].as_str(), self.party_logits[best]))
     }
 }

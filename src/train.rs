@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::evaluation::Evaluation;
 use crate::features::{dense_matrix, Vocabulary};
 use crate::holder;
-use crate::model::{LinearHead, Model, TrainingInfo};
+use crate::model::{argmax, LinearHead, Model, TrainingInfo};
 use crate::party::PartyTable;
 use crate::stance::Stance;
 use crate::tokenize::TokenizerConfig;
@@ -558,12 +558,6 @@ fn cv_party_fold(
         }
     }
     Ok((correct, total))
-}
-
-pub(crate) fn argmax(p: &[f32]) -> usize {
-    p.iter()
-        .enumerate()
-        .fold(0, |best, (i, v)| if *v > p[best] { i } else { best })
 }
 
 /// A head's weights as linfa's `(n_terms + 1) × n_classes` parameters for a warm start

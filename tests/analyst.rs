@@ -8,17 +8,14 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod common;
+use common::{tag, OkStdout};
+
 const SWAP: &str = "examples/prisoner-swap.txt";
 const GENEVA: &str = "examples/peace-talks-geneva.txt";
 
-fn tag() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_detente-tag"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
 fn stdout(cmd: &mut Command) -> String {
-    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+    String::from_utf8(cmd.ok_stdout()).unwrap()
 }
 
 fn jsonl(text: &str) -> Vec<Value> {

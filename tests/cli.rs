@@ -1,32 +1,11 @@
 //! The two binaries as a user runs them, in a clean environment.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::Path;
 
-fn tag() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_detente-tag"));
-    cmd.env_remove("NO_COLOR"); // the developer's environment must not change results
-    cmd
-}
-
-fn train() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_detente-train"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-/// Runs the command, asserts success and returns its stdout.
-trait OkStdout {
-    fn ok_stdout(&mut self) -> Vec<u8>;
-}
-
-impl OkStdout for Command {
-    fn ok_stdout(&mut self) -> Vec<u8> {
-        self.assert().success().get_output().stdout.clone()
-    }
-}
+mod common;
+use common::{tag, train, OkStdout};
 
 const EXAMPLE: &str = "examples/peace-talks-geneva.txt";
 

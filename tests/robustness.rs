@@ -5,7 +5,6 @@
 //! `panicked`, and that no output file was created or changed. Large inputs are generated
 //! in a temporary directory at test time; small fixtures live in `tests/data/bad/`.
 
-use assert_cmd::Command;
 use detente::model::LinearHead;
 use detente::segment::{self, MAX_SENTENCE_BYTES};
 use detente::tokenize::TokenizerConfig;
@@ -15,21 +14,12 @@ use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{tag, train};
+
 const BAD: &str = "tests/data/bad";
 const SMALL: &str = "tests/data/train_small.csv";
 const EXAMPLE: &str = "examples/peace-talks-geneva.txt";
-
-fn tag() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_detente-tag"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn train() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_detente-train"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
 
 fn bad(name: &str) -> String {
     format!("{BAD}/{name}")

@@ -310,7 +310,10 @@ impl<W: Write> Writer<W> {
                 .and_then(|l| l.get(i).copied())
                 .unwrap_or(at.index + i)
         };
-        a.article.add(doc.text, doc.sentences, index);
+        // The per-article summary feeds `--summary`, `--summary-only` and `--timeline`.
+        if a.summary || a.view == View::SummaryOnly || a.timeline.is_some() {
+            a.article.add(doc.text, doc.sentences, index);
+        }
         if let Some(u) = &mut a.uncertain {
             for t in doc.sentences {
                 u.offer(Candidate {

@@ -68,7 +68,16 @@ pub struct PartyTable {
     entries: Vec<PartyEntry>,
     /// First word of an alias → (alias, party index), longest alias first.
     by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>>,
+    /// Bit `b0 << 8 | b1` is set when some alias starts with the bytes `b0 b1` (any
+    /// second byte for a one-byte first word): most words of a sentence (`the`, `said`)
+    /// are passed over with one bit test instead of a hash lookup.
+    starts: Box<[u64; 1024]>,
     aliases: usize,
+}
+
+fn set_start(starts: &mut [u64; 1024], b0: u8, b1: u8) {
+    let bit = usize::from(b0) << 8 | usize::from(b1);
+    starts[bit / 64] |= 1 << (bit % 64);
 }
 
 /// The leading run of letters and digits of `s`.
@@ -218,10 +227,19 @@ impl PartyTable {
         for candidates in by_first_word.values_mut() {
             candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
+        let mut starts = Box::new([0u64; 1024]);
+        for key in by_first_word.keys() {
+            match key.as_bytes() {
+                [b0] => (0..=255u8).for_each(|b1| set_start(&mut starts, *b0, b1)),
+                [b0, b1, ..] => set_start(&mut starts, *b0, *b1),
+                [] => {}
+            }
+        }
         let aliases = seen.len();
         Ok(PartyTable {
             entries,
             by_first_word,
+            starts,
             aliases,
         })
     }
@@ -260,17 +278,35 @@ impl PartyTable {
 
     /// Appends the mentions in `text` to `out`, with offsets shifted by `offset`.
     pub fn mentions_into(&self, text: &str, offset: usize, out: &mut Vec<Mention>) {
+        let bytes = text.as_bytes();
         let mut resume = 0; // no new match may start before the end of the last one
         let mut previous_alphanumeric = false;
-        for (at, c) in text.char_indices() {
-            let alphanumeric = c.is_alphanumeric();
-            if alphanumeric && !previous_alphanumeric && at >= resume {
+        let mut at = 0;
+        while let Some(&b) = bytes.get(at) {
+            let (alphanumeric, width) = if b.is_ascii() {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                match text.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                    None => (false, 1),
+                }
+            };
+            if alphanumeric && !previous_alphanumeric && at >= resume && self.may_start(bytes, at) {
                 if let Some(len) = self.match_at(text, at, offset, out) {
                     resume = at + len;
                 }
             }
             previous_alphanumeric = alphanumeric;
+            at += width;
         }
+    }
+
+    #[inline]
+    fn may_start(&self, bytes: &[u8], at: usize) -> bool {
+        let b0 = usize::from(bytes[at]);
+        let b1 = usize::from(bytes.get(at + 1).copied().unwrap_or(0));
+        let bit = b0 << 8 | b1;
+        self.starts[bit / 64] >> (bit % 64) & 1 == 1
     }
 
     /// The longest alias starting at the word start `at` and ending on a word boundary:

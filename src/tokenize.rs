@@ -39,10 +39,23 @@ impl Default for TokenizerConfig {
     }
 }
 
-/// Words that open a negation scope.
-const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nor", "cannot", "without", "neither", "nothing", "none", "nobody",
-];
+/// A word that opens a negation scope (a `match`, compiled to a length switch: this
+/// runs once per token).
+fn is_negator(word: &str) -> bool {
+    matches!(
+        word,
+        "not"
+            | "no"
+            | "never"
+            | "nor"
+            | "cannot"
+            | "without"
+            | "neither"
+            | "nothing"
+            | "none"
+            | "nobody"
+    )
+}
 
 /// Reusable buffers for [`TokenizerConfig::features`].
 #[derive(Debug, Default)]
@@ -70,29 +83,51 @@ impl TokenizerConfig {
         scratch: &mut Scratch,
         mut emit: impl FnMut(&str),
     ) {
+        let mut previous = std::mem::take(&mut scratch.previous);
+        let mut bigram = std::mem::take(&mut scratch.bigram);
+        previous.clear();
+        let mut has_previous = false;
+        self.tokens_masked(text, masks, scratch, |token| {
+            emit(token);
+            if self.bigrams && has_previous {
+                bigram.clear();
+                bigram.push_str(&previous);
+                bigram.push(' ');
+                bigram.push_str(token);
+                emit(&bigram);
+            }
+            previous.clear();
+            previous.push_str(token);
+            has_previous = true;
+        });
+        scratch.previous = previous;
+        scratch.bigram = bigram;
+    }
+
+    /// The unigrams of [`TokenizerConfig::features_masked`] alone, in order: bigrams are
+    /// pairs of consecutive tokens, so a caller can form them without building strings
+    /// (see [`crate::features::Vocabulary::ids_into_masked`]).
+    pub fn tokens_masked(
+        &self,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        mut emit: impl FnMut(&str),
+    ) {
         let masks = if self.mask_parties { masks } else { &[] };
         let mut next_mask = masks.iter().peekable();
-        let mut state = State {
-            negated: false,
-            has_previous: false,
-        };
-        let Scratch {
-            word,
-            token,
-            previous,
-            bigram,
-        } = scratch;
+        let mut negated = false;
+        let Scratch { word, token, .. } = scratch;
         word.clear();
-        previous.clear();
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if let Some(&&(start, end)) = next_mask.peek() {
                 if i >= start {
                     next_mask.next();
                     if !word.is_empty() {
-                        self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+                        self.finish_word(word, token, &mut negated, &mut emit);
                     }
-                    self.emit_token("<party>", token, previous, bigram, &mut state, &mut emit);
+                    self.emit_token("<party>", token, &mut negated, &mut emit);
                     while chars.next_if(|(j, _)| *j < end).is_some() {}
                     // A possessive belongs to the masked name (`Kyiv’s` → `<party>`).
                     let rest = &text[end.min(text.len())..];
@@ -105,7 +140,12 @@ impl TokenizerConfig {
                     continue;
                 }
             }
-            if c.is_alphanumeric() {
+            // ASCII first: most news text is, and `char::to_lowercase` is an iterator.
+            if c.is_ascii_alphanumeric() {
+                word.push(c.to_ascii_lowercase());
+                continue;
+            }
+            if !c.is_ascii() && c.is_alphanumeric() {
                 word.extend(c.to_lowercase());
                 continue;
             }
@@ -116,14 +156,14 @@ impl TokenizerConfig {
                 continue;
             }
             if !word.is_empty() {
-                self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+                self.finish_word(word, token, &mut negated, &mut emit);
             }
             if ends_scope(c) {
-                state.negated = false;
+                negated = false;
             }
         }
         if !word.is_empty() {
-            self.finish_word(word, token, previous, bigram, &mut state, &mut emit);
+            self.finish_word(word, token, &mut negated, &mut emit);
         }
     }
 
@@ -145,9 +185,7 @@ impl TokenizerConfig {
         &self,
         word: &mut String,
         token: &mut String,
-        previous: &mut String,
-        bigram: &mut String,
-        state: &mut State,
+        negated: &mut bool,
         emit: &mut impl FnMut(&str),
     ) {
         if let Some(stem) = word.strip_suffix("n't") {
@@ -159,19 +197,26 @@ impl TokenizerConfig {
             };
             if !stem.is_empty() {
                 let stem = stem.to_owned();
-                self.emit_token(&stem, token, previous, bigram, state, emit);
+                self.emit_token(&stem, token, negated, emit);
             }
-            self.emit_token("not", token, previous, bigram, state, emit);
+            self.emit_token("not", token, negated, emit);
         } else {
             if word.ends_with("'s") {
                 word.truncate(word.len() - 2);
             }
-            word.retain(|c| c != '\'');
-            if word.chars().all(|c| c.is_numeric() || c == '-') {
-                self.emit_token("<num>", token, previous, bigram, state, emit);
+            if word.contains('\'') {
+                word.retain(|c| c != '\'');
+            }
+            let number = if word.is_ascii() {
+                word.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+            } else {
+                word.chars().all(|c| c.is_numeric() || c == '-')
+            };
+            if number {
+                self.emit_token("<num>", token, negated, emit);
             } else {
                 let w = std::mem::take(word);
-                self.emit_token(&w, token, previous, bigram, state, emit);
+                self.emit_token(&w, token, negated, emit);
                 *word = w;
             }
         }
@@ -182,39 +227,24 @@ impl TokenizerConfig {
         &self,
         base: &str,
         token: &mut String,
-        previous: &mut String,
-        bigram: &mut String,
-        state: &mut State,
+        negated: &mut bool,
         emit: &mut impl FnMut(&str),
     ) {
         if base == "but" {
-            state.negated = false;
+            *negated = false;
         }
-        token.clear();
-        if self.negation && state.negated {
+        if self.negation && *negated {
+            token.clear();
             token.push_str("not_");
+            token.push_str(base);
+            emit(token);
+        } else {
+            emit(base);
         }
-        token.push_str(base);
-        emit(token);
-        if self.bigrams && state.has_previous {
-            bigram.clear();
-            bigram.push_str(previous);
-            bigram.push(' ');
-            bigram.push_str(token);
-            emit(bigram);
-        }
-        previous.clear();
-        previous.push_str(token);
-        state.has_previous = true;
-        if NEGATORS.contains(&base) {
-            state.negated = true;
+        if is_negator(base) {
+            *negated = true;
         }
     }
-}
-
-struct State {
-    negated: bool,
-    has_previous: bool,
 }
 
 fn ends_scope(c: char) -> bool {

@@ -274,6 +274,17 @@ impl<W: Write> Writer<W> {
         self.analysis.date = date;
     }
 
+    /// True when what a document writes depends on nothing outside it (JSON Lines of
+    /// the sentences): `--jobs` workers may then encode files themselves.
+    pub fn is_per_document(&self) -> bool {
+        self.format == Format::Jsonl && self.analysis.view == View::Sentences
+    }
+
+    /// The output written so far (a worker's buffer, see [`Writer::is_per_document`]).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// True when the tagged sentences are not printed as they come.
     fn collecting(&self) -> bool {
         self.format == Format::Html || self.analysis.view != View::Sentences

@@ -138,48 +138,55 @@ fn run(args: &Args) -> Result<()> {
     let color = args.color.enabled(stdout.is_terminal());
     // Stdout is line-buffered; a block buffer saves a write per sentence. The writer
     // flushes after each article (chunk), so consumers still see results as they come.
-    let mut writer = Writer::new(
-        io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
-        args.format,
-        color,
-    )
-    .summary(args.summary)
-    .view(if args.summary_only {
-        View::SummaryOnly
-    } else if args.timeline {
-        View::Timeline(args.period)
-    } else if let Some(n) = args.uncertain {
-        View::Uncertain(n)
-    } else if args.format == Format::Html {
-        View::Timeline(args.period) // the report charts dated inputs over time
-    } else {
-        View::Sentences
-    });
-    if args.explain || args.format == Format::Html {
-        writer = writer.explain(tagger.model().clone());
-    }
+    let mut writer = configure(
+        Writer::new(
+            io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
+            args.format,
+            color,
+        ),
+        args,
+        tagger.model(),
+    );
 
     let inputs = expand_inputs(&args.files)?;
     let jobs = args.jobs.get().min(inputs.len());
     if jobs > 1 {
-        let mut taggers = Vec::with_capacity(jobs);
+        let mut workers = Vec::with_capacity(jobs);
         for _ in 1..jobs {
-            taggers.push(Tagger::new(
-                tagger.model().clone(),
-                tagger.parties().clone(),
-            )?);
+            let model = tagger.model().clone();
+            let encoder = configure(Writer::new(Vec::new(), args.format, false), args, &model);
+            workers.push((Tagger::new(model, tagger.parties().clone())?, encoder));
         }
-        taggers.push(tagger);
+        let encoder = configure(
+            Writer::new(Vec::new(), args.format, false),
+            args,
+            tagger.model(),
+        );
+        workers.push((tagger, encoder));
+        // Self-contained output is encoded by the workers, so the writing thread only
+        // copies bytes; anything else is recorded and replayed into the one writer.
+        let encode = writer.is_per_document();
         batch::ordered(
             &inputs,
-            taggers,
-            |tagger, input| {
-                let mut recording = Recording::default();
-                let result = tag_input(tagger, input, args, &mut recording);
-                (recording, result)
+            workers,
+            |(tagger, encoder), input| {
+                if encode {
+                    let result = tag_input(tagger, input, args, encoder);
+                    (Tagged::Encoded(std::mem::take(encoder.get_mut())), result)
+                } else {
+                    let mut recording = Recording::default();
+                    let result = tag_input(tagger, input, args, &mut recording);
+                    (Tagged::Recorded(recording), result)
+                }
             },
-            |(recording, result), input| -> Result<()> {
-                recording.replay(&mut writer)?;
+            |(tagged, result), input| -> Result<()> {
+                match tagged {
+                    Tagged::Encoded(bytes) => {
+                        writer.get_mut().write_all(&bytes)?;
+                        writer.get_mut().flush()?;
+                    }
+                    Tagged::Recorded(recording) => recording.replay(&mut writer)?,
+                }
                 warn_if_empty(input, result?);
                 Ok(())
             },
@@ -193,6 +200,34 @@ fn run(args: &Args) -> Result<()> {
     writer.finish()?;
     io::stdout().flush()?;
     Ok(())
+}
+
+/// A file's output as a `--jobs` worker hands it over.
+enum Tagged {
+    /// Bytes ready to write.
+    Encoded(Vec<u8>),
+    /// Writer calls to replay.
+    Recorded(Recording),
+}
+
+/// Applies the output options of `args` to a writer.
+fn configure<W: Write>(writer: Writer<W>, args: &Args, model: &Model) -> Writer<W> {
+    let writer = writer.summary(args.summary).view(if args.summary_only {
+        View::SummaryOnly
+    } else if args.timeline {
+        View::Timeline(args.period)
+    } else if let Some(n) = args.uncertain {
+        View::Uncertain(n)
+    } else if args.format == Format::Html {
+        View::Timeline(args.period) // the report charts dated inputs over time
+    } else {
+        View::Sentences
+    });
+    if args.explain || args.format == Format::Html {
+        writer.explain(model.clone())
+    } else {
+        writer
+    }
 }
 
 /// Tags one input file into `sink`; the number of sentences.

@@ -119,8 +119,18 @@ impl TokenizerConfig {
         let mut negated = false;
         let Scratch { word, token, .. } = scratch;
         word.clear();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        // Bytes, not `char_indices`: ASCII (most of news text) takes one table test per
+        // byte, and only other characters are decoded.
+        let bytes = text.as_bytes();
+        let char_at = |i: usize| text.get(i..).and_then(|s| s.chars().next());
+        let skip_to = |mut i: usize, end: usize| {
+            while i < end {
+                i += char_at(i).map_or(1, char::len_utf8);
+            }
+            i
+        };
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
             if let Some(&&(start, end)) = next_mask.peek() {
                 if i >= start {
                     next_mask.next();
@@ -128,30 +138,37 @@ impl TokenizerConfig {
                         self.finish_word(word, token, &mut negated, &mut emit);
                     }
                     self.emit_token("<party>", token, &mut negated, &mut emit);
-                    while chars.next_if(|(j, _)| *j < end).is_some() {}
+                    i = skip_to(i, end);
                     // A possessive belongs to the masked name (`Kyiv’s` → `<party>`).
-                    let rest = &text[end.min(text.len())..];
+                    let rest = text.get(end..).unwrap_or("");
                     let possessive = ["’s", "'s"].iter().find(|p| rest.starts_with(**p));
                     if let Some(p) = possessive {
                         if !rest[p.len()..].starts_with(char::is_alphanumeric) {
-                            while chars.next_if(|(j, _)| *j < end + p.len()).is_some() {}
+                            i = skip_to(i, end + p.len());
                         }
                     }
                     continue;
                 }
             }
-            // ASCII first: most news text is, and `char::to_lowercase` is an iterator.
-            if c.is_ascii_alphanumeric() {
-                word.push(c.to_ascii_lowercase());
-                continue;
-            }
-            if !c.is_ascii() && c.is_alphanumeric() {
-                word.extend(c.to_lowercase());
-                continue;
-            }
+            let (c, width) = if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    word.push(char::from(b.to_ascii_lowercase()));
+                    i += 1;
+                    continue;
+                }
+                (char::from(b), 1)
+            } else {
+                let Some(c) = char_at(i) else { break };
+                if c.is_alphanumeric() {
+                    word.extend(c.to_lowercase());
+                    i += c.len_utf8();
+                    continue;
+                }
+                (c, c.len_utf8())
+            };
+            i += width;
             let joiner = matches!(c, '\'' | '’' | '‘' | '-' | '‐');
-            if joiner && !word.is_empty() && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric())
-            {
+            if joiner && !word.is_empty() && char_at(i).is_some_and(char::is_alphanumeric) {
                 word.push(if c == '-' || c == '‐' { '-' } else { '\'' });
                 continue;
             }

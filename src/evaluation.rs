@@ -194,9 +194,64 @@ pub struct TaggerEvaluation {
     pub first_mention_multi_correct: usize,
     pub bag_of_words_correct: usize,
     pub bag_of_words_multi_correct: usize,
+    /// The rows whose party was wrong, for error analysis.
+    #[serde(skip)]
+    pub party_misses: Vec<PartyMiss>,
+}
+
+impl Default for TaggerEvaluation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A row whose party the tagger got wrong.
+#[derive(Clone, Debug)]
+pub struct PartyMiss {
+    pub source: String,
+    pub text: String,
+    pub gold: String,
+    pub predicted: String,
+    /// How the party was chosen: `mention`, `previous`, `model` or `none`.
+    pub rule: &'static str,
+    /// Distinct parties the sentence names.
+    pub named: usize,
+    /// Whether the gold party is among them.
+    pub gold_named: bool,
 }
 
 impl TaggerEvaluation {
+    /// Nothing counted yet.
+    pub fn new() -> Self {
+        use crate::stance::Stance;
+        TaggerEvaluation {
+            stance: Evaluation::new(Stance::ALL.iter().map(|s| s.to_string()).collect()),
+            party_total: 0,
+            party_correct: 0,
+            multi_party_total: 0,
+            multi_party_correct: 0,
+            first_mention_correct: 0,
+            first_mention_multi_correct: 0,
+            bag_of_words_correct: 0,
+            bag_of_words_multi_correct: 0,
+            party_misses: Vec::new(),
+        }
+    }
+
+    /// Adds the counts of another evaluation (another fold).
+    pub fn merge(&mut self, other: TaggerEvaluation) {
+        self.stance.merge(&other.stance);
+        self.party_total += other.party_total;
+        self.party_correct += other.party_correct;
+        self.multi_party_total += other.multi_party_total;
+        self.multi_party_correct += other.multi_party_correct;
+        self.first_mention_correct += other.first_mention_correct;
+        self.first_mention_multi_correct += other.first_mention_multi_correct;
+        self.bag_of_words_correct += other.bag_of_words_correct;
+        self.bag_of_words_multi_correct += other.bag_of_words_multi_correct;
+        self.party_misses.extend(other.party_misses);
+    }
+
     pub fn party_accuracy(&self) -> f64 {
         ratio(self.party_correct, self.party_total)
     }
@@ -240,18 +295,8 @@ pub fn evaluate_tagger(
     examples: &[crate::dataset::Example],
 ) -> TaggerEvaluation {
     use crate::segment::Span;
-    use crate::stance::Stance;
-    let mut result = TaggerEvaluation {
-        stance: Evaluation::new(Stance::ALL.iter().map(|s| s.to_string()).collect()),
-        party_total: 0,
-        party_correct: 0,
-        multi_party_total: 0,
-        multi_party_correct: 0,
-        first_mention_correct: 0,
-        first_mention_multi_correct: 0,
-        bag_of_words_correct: 0,
-        bag_of_words_multi_correct: 0,
-    };
+    use crate::tag::PartyReason;
+    let mut result = TaggerEvaluation::new();
     for group in examples.chunk_by(|a, b| a.source == b.source) {
         let mut article = String::new();
         let mut spans = Vec::with_capacity(group.len());
@@ -285,6 +330,22 @@ pub fn evaluate_tagger(
                     result.multi_party_correct += ok;
                     result.first_mention_multi_correct += first_ok;
                     result.bag_of_words_multi_correct += bow_ok;
+                }
+                if ok == 0 {
+                    result.party_misses.push(PartyMiss {
+                        source: e.source.clone(),
+                        text: e.text.clone(),
+                        gold: gold.clone(),
+                        predicted: t.party_name().to_owned(),
+                        rule: match t.party_reason {
+                            PartyReason::Mention { .. } => "mention",
+                            PartyReason::Previous { .. } => "previous",
+                            PartyReason::Model { .. } => "model",
+                            PartyReason::None => "none",
+                        },
+                        named: distinct.len(),
+                        gold_named: distinct.contains(&gold.as_str()),
+                    });
                 }
             }
         }

@@ -11,8 +11,15 @@
 //! (see `train.rs`), scores every candidate, "nobody" included; the best wins. Models
 //! without that head fall back to fixed weights ([`rule_weight`]).
 //!
+//! "Nobody" has cues of its own for background sentences (numbers, years, `percent`,
+//! `since`, `analysts said`, passive voice, no speech verb, every mention a modifier
+//! or an object: `Pakistani soldiers were taken prisoner`), and the head may also weigh
+//! pairs of cues and, for "nobody" only, the sentence's words (`w:` terms, read through
+//! the stance head's feature ids, so no second tokenization).
+//!
 //! Cues are bits of a `u64`, so scoring a sentence allocates nothing.
 
+use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::Mention;
 
@@ -52,6 +59,18 @@ pub const CUES: &[&str] = &[
     "nobody_and_pronoun_start",
     "nobody_and_no_previous",
     "nobody_and_verb_somewhere",
+    "modifier",
+    "subordinate_before",
+    "nobody_and_number",
+    "nobody_and_year",
+    "nobody_and_percent",
+    "nobody_and_since",
+    "nobody_and_third_party_speaker",
+    "nobody_and_no_speech",
+    "nobody_and_passive",
+    "nobody_and_all_mentions_weak",
+    "carry_and_unnamed_speaker",
+    "unnamed_speaker_elsewhere",
 ];
 
 const FIRST_MENTION: u32 = 0;
@@ -88,11 +107,35 @@ const NOBODY_NO_MENTIONS: u32 = 30;
 const NOBODY_PRONOUN_START: u32 = 31;
 const NOBODY_NO_PREVIOUS: u32 = 32;
 const NOBODY_VERB: u32 = 33;
+const MODIFIER: u32 = 34;
+const SUBORDINATE_BEFORE: u32 = 35;
+const NOBODY_NUMBER: u32 = 36;
+const NOBODY_YEAR: u32 = 37;
+const NOBODY_PERCENT: u32 = 38;
+const NOBODY_SINCE: u32 = 39;
+const NOBODY_THIRD_SPEAKER: u32 = 40;
+const NOBODY_NO_SPEECH: u32 = 41;
+const NOBODY_PASSIVE: u32 = 42;
+const NOBODY_ALL_WEAK: u32 = 43;
+const CARRY_UNNAMED_SPEAKER: u32 = 44;
+const UNNAMED_SPEAKER: u32 = 45;
 
 /// Cues that make a candidate the speaker; a competitor with one of them weakens the
 /// others.
 const SPEAKER_CUES: u64 =
     (1 << SPEECH_AFTER) | (1 << SAID_BEFORE) | (1 << ACCORDING_TO) | (1 << CARRY_PRONOUN_SPEECH);
+
+/// Cues of a mention that is not the actor: a modifier (`Pakistani soldiers`), an
+/// object, a possessive of a thing, inside a subordinate clause.
+const WEAK_CUES: u64 = (1 << MODIFIER)
+    | (1 << OBJECT_BEFORE)
+    | (1 << POSSESSIVE_OTHER)
+    | (1 << SUBORDINATE_BEFORE)
+    | (1 << DATELINE);
+
+/// Cues of a mention that acts or speaks.
+const STRONG_CUES: u64 =
+    SPEAKER_CUES | (1 << VERB_NEAR) | (1 << POSSESSIVE_ROLE) | (1 << BY_BEFORE);
 
 /// A party that may hold the sentence's stance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +196,7 @@ pub fn candidates(
     let body_start = start + dateline_len(sentence);
     let first_in_body = mentions.iter().position(|m| m.start >= body_start);
     let pronoun_speech = has_pronoun_speech(sentence);
+    let facts = sentence_facts(article, start, end, mentions);
     let mut distinct = 0;
     for (i, m) in mentions.iter().enumerate() {
         if mentions[..i].iter().any(|p| p.party == m.party) {
@@ -176,6 +220,9 @@ pub fn candidates(
                 cues |= 1 << TWICE;
             }
         }
+        if facts.unnamed_speaker {
+            cues |= 1 << UNNAMED_SPEAKER;
+        }
         if previous == Some(m.party.as_str()) {
             cues |= 1 << IS_PREVIOUS;
             if pronoun_start {
@@ -196,6 +243,9 @@ pub fn candidates(
             if pronoun_speech {
                 cues |= 1 << CARRY_PRONOUN_SPEECH;
             }
+            if facts.unnamed_speaker {
+                cues |= 1 << CARRY_UNNAMED_SPEAKER;
+            }
             out.push(Candidate {
                 kind: CandidateKind::Previous,
                 cues,
@@ -205,13 +255,26 @@ pub fn candidates(
     let any_verb = out
         .iter()
         .any(|c| c.cues & ((1 << VERB_NEAR) | SPEAKER_CUES) != 0);
+    let all_weak = !mentions.is_empty()
+        && out
+            .iter()
+            .filter(|c| matches!(c.kind, CandidateKind::Mention(_)))
+            .all(|c| c.cues & WEAK_CUES != 0 && c.cues & STRONG_CUES == 0);
     out.push(Candidate {
         kind: CandidateKind::Nobody,
         cues: 1 << NOBODY
             | u64::from(mentions.is_empty()) << NOBODY_NO_MENTIONS
             | u64::from(pronoun_start) << NOBODY_PRONOUN_START
             | u64::from(previous.is_none()) << NOBODY_NO_PREVIOUS
-            | u64::from(any_verb) << NOBODY_VERB,
+            | u64::from(any_verb) << NOBODY_VERB
+            | u64::from(facts.number) << NOBODY_NUMBER
+            | u64::from(facts.year) << NOBODY_YEAR
+            | u64::from(facts.percent) << NOBODY_PERCENT
+            | u64::from(facts.since) << NOBODY_SINCE
+            | u64::from(facts.third_party_speaker) << NOBODY_THIRD_SPEAKER
+            | u64::from(!facts.speech && !any_verb) << NOBODY_NO_SPEECH
+            | u64::from(facts.passive) << NOBODY_PASSIVE
+            | u64::from(all_weak) << NOBODY_ALL_WEAK,
     });
     // What the competitors have: a speaker elsewhere makes this candidate less likely.
     let count = |mask: u64| out.iter().filter(|c| c.cues & mask != 0).count();
@@ -282,18 +345,252 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     if inside_quote(&article[start..m.start]) {
         set(IN_QUOTE);
     }
+    if before.as_slice().iter().any(|w| in_list(w, SUBORDINATORS)) {
+        set(SUBORDINATE_BEFORE);
+    }
+    if is_modifier(&article[m.end..end]) {
+        set(MODIFIER);
+    }
     cues
 }
 
+/// `Pakistani soldiers`, `U.S. duty`: the mention is followed by a lower-case word that
+/// is neither a verb nor a function word, so it modifies a noun rather than acting.
+fn is_modifier(tail: &str) -> bool {
+    let Some(rest) = tail.strip_prefix(' ') else {
+        return false;
+    };
+    let word = trim_word(rest.split_whitespace().next().unwrap_or(""));
+    word.chars().next().is_some_and(char::is_lowercase)
+        && !in_list(word, SPEECH_VERBS)
+        && !in_list(word, HOLDER_VERBS)
+        && !in_list(word, FUNCTION_WORDS)
+        && !looks_past_tense(word)
+}
+
+/// Facts about the whole sentence, read in one pass over its words.
+#[derive(Clone, Copy, Debug, Default)]
+struct SentenceFacts {
+    /// A word with a digit.
+    number: bool,
+    /// A year (`1996`, `2024`).
+    year: bool,
+    /// `percent` or `%`.
+    percent: bool,
+    /// `since`: background about the past.
+    since: bool,
+    /// `Analysts said`, `experts say`: a speaker who is no party.
+    third_party_speaker: bool,
+    /// Any speech verb.
+    speech: bool,
+    /// `were killed`, `was closed`.
+    passive: bool,
+    /// `Coale said`, `the office said`: a speaker the lexicon does not know.
+    unnamed_speaker: bool,
+}
+
+fn sentence_facts(article: &str, start: usize, end: usize, mentions: &[Mention]) -> SentenceFacts {
+    let sentence = &article[start..end];
+    let mut f = SentenceFacts::default();
+    let mut prev = "";
+    let mut prev_named = false;
+    for raw in sentence.split_whitespace() {
+        let at = start + (raw.as_ptr() as usize - sentence.as_ptr() as usize);
+        let w = trim_word(raw);
+        if w.is_empty() {
+            continue;
+        }
+        let named = mentions
+            .iter()
+            .any(|m| m.start < at + raw.len() && at < m.end);
+        if w.bytes().any(|b| b.is_ascii_digit()) {
+            f.number = true;
+            f.year |= w.len() == 4
+                && w.bytes().all(|b| b.is_ascii_digit())
+                && (w.starts_with("19") || w.starts_with("20"));
+        }
+        f.percent |= raw.contains('%') || w.eq_ignore_ascii_case("percent");
+        f.since |= w.eq_ignore_ascii_case("since");
+        if in_list(w, SPEECH_VERBS) || w.eq_ignore_ascii_case("say") {
+            f.speech = true;
+            if in_list(prev, THIRD_PARTIES) {
+                f.third_party_speaker = true;
+            } else if !prev_named
+                && !in_list(prev, PRONOUNS)
+                && (prev.chars().next().is_some_and(char::is_uppercase)
+                    || in_list(prev, ROLE_NOUNS)
+                    || in_list(prev, UNNAMED_SUBJECTS))
+            {
+                f.unnamed_speaker = true;
+            }
+        }
+        f.passive |= in_list(prev, &["was", "were", "been", "being", "be"])
+            && looks_past_tense(w)
+            && !in_list(w, SPEECH_VERBS);
+        prev = w;
+        prev_named = named;
+    }
+    f
+}
+
+/// Speakers who are no party to the dispute.
+const THIRD_PARTIES: &[&str] = &[
+    "analysts",
+    "analyst",
+    "experts",
+    "observers",
+    "diplomats",
+    "critics",
+    "economists",
+    "residents",
+    "witnesses",
+    "researchers",
+    "investors",
+    "traders",
+    "sources",
+    "groups",
+    "activists",
+    "historians",
+    "commentators",
+    "estimates",
+    "data",
+    "figures",
+    "polls",
+    "surveys",
+    "reports",
+    "media",
+    "people",
+];
+
+const PRONOUNS: &[&str] = &["he", "she", "it", "they", "we", "i", "who", "which", "that"];
+
+/// Subjects of speech that stand for an actor the sentence does not name.
+const UNNAMED_SUBJECTS: &[&str] = &[
+    "office",
+    "staff",
+    "statement",
+    "council",
+    "commission",
+    "committee",
+    "agency",
+    "source",
+    "secretary",
+    "union",
+    "company",
+    "group",
+    "movement",
+    "administration",
+    "department",
+    "presidency",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "official",
+    "officials",
+];
+
+/// Words that open a subordinate clause: a mention after them is background.
+const SUBORDINATORS: &[&str] = &[
+    "since", "when", "while", "until", "because", "although", "though", "whereas", "if", "unless",
+    "as", "after", "before", "once",
+];
+
+/// Lower-case words after a mention that do not make it a modifier.
+const FUNCTION_WORDS: &[&str] = &[
+    "and",
+    "or",
+    "but",
+    "nor",
+    "to",
+    "of",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "from",
+    "as",
+    "that",
+    "which",
+    "who",
+    "whose",
+    "whom",
+    "than",
+    "if",
+    "over",
+    "into",
+    "after",
+    "before",
+    "since",
+    "while",
+    "also",
+    "still",
+    "again",
+    "now",
+    "then",
+    "have",
+    "may",
+    "might",
+    "shall",
+    "can",
+    "not",
+    "never",
+    "already",
+    "itself",
+    "himself",
+    "herself",
+    "themselves",
+    "say",
+    "about",
+    "under",
+    "against",
+    "between",
+    "through",
+    "during",
+    "until",
+    "without",
+    "within",
+    "because",
+    "though",
+    "although",
+    "so",
+    "yet",
+    "too",
+    "alone",
+];
+
 /// Index of the best candidate and its probability, scored by the learned holder head
 /// or, without one, by fixed weights ([`rule_weight`]). The candidates include
-/// [`CandidateKind::Nobody`], so "no actor" competes with the named parties.
-pub fn choose(head: Option<&HolderScorer>, candidates: &[Candidate]) -> Option<(usize, f32)> {
+/// [`CandidateKind::Nobody`], so "no actor" competes with the named parties; its score
+/// also reads the sentence's words, `stance_ids` (ids in the model's stance vocabulary,
+/// as computed for the stance head).
+pub fn choose(
+    head: Option<&HolderScorer>,
+    candidates: &[Candidate],
+    sentence: &SentenceView,
+) -> Option<(usize, f32)> {
     let mut best: Option<(usize, f32)> = None;
     for (i, c) in candidates.iter().enumerate() {
-        let p = match head {
-            Some(h) => h.probability(c.cues),
-            None => rule_probability(c.cues),
+        let p = match (head, c.kind) {
+            (Some(h), CandidateKind::Nobody) => {
+                h.probability_with_words(c.cues, &h.nobody_words, sentence.stance_ids)
+            }
+            (Some(h), CandidateKind::Previous) => {
+                h.probability_with_words(c.cues, &h.carry_words, sentence.stance_ids)
+            }
+            (Some(h), CandidateKind::Mention(m)) => {
+                let (before, after) = sentence
+                    .mentions
+                    .get(m)
+                    .map_or((None, None), |m| neighbour_words(sentence, m));
+                sigmoid(
+                    h.logit(c.cues)
+                        + before.map_or(0.0, |w| h.neighbour(&h.before_words, w))
+                        + after.map_or(0.0, |w| h.neighbour(&h.after_words, w)),
+                )
+            }
+            (None, _) => rule_probability(c.cues),
         };
         if best.is_none_or(|(_, b)| p > b) {
             best = Some((i, p));
@@ -302,45 +599,201 @@ pub fn choose(head: Option<&HolderScorer>, candidates: &[Candidate]) -> Option<(
     best
 }
 
+/// Prefix of the holder head's word terms: `w:<stance term>` is a word of the sentence,
+/// seen by the "nobody" candidate only (`percent`, `<party> soldiers`, `since`).
+pub const WORD_PREFIX: &str = "w:";
+
+/// Prefix of the words seen by the carried-over previous party (`c:the union`).
+pub const CARRY_WORD_PREFIX: &str = "c:";
+
+/// What [`choose`] reads of a sentence besides the candidates' cues.
+#[derive(Clone, Copy, Debug)]
+pub struct SentenceView<'a> {
+    pub article: &'a str,
+    /// Byte range of the sentence in `article`.
+    pub start: usize,
+    pub end: usize,
+    /// The sentence's mentions (article offsets), as given to [`candidates`].
+    pub mentions: &'a [Mention],
+    /// The sentence's feature ids in the model's stance vocabulary.
+    pub stance_ids: &'a [u32],
+}
+
+/// The word right before a mention (within its clause) and the word right after it
+/// (past a possessive and a short aside): `talks with Russia`, `Peskov said`.
+pub fn neighbour_words<'a>(
+    s: &SentenceView<'a>,
+    m: &Mention,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let before = words_before(&s.article[s.start..m.start], 1).first();
+    let after = words_after(skip_appositive(&s.article[m.end..s.end]), 1).first();
+    (before, after)
+}
+
+/// Prefixes of the words next to a candidate's first mention (`b:with`, `a:said`).
+pub const BEFORE_PREFIX: &str = "b:";
+pub const AFTER_PREFIX: &str = "a:";
+
+/// Separator of a cue pair term (`speech_verb_after&in_quote`): both cues are set.
+pub const PAIR_SEPARATOR: char = '&';
+
+/// The holder head's terms for a candidate's cues: each cue name, and with `pairs` each
+/// pair of set cues (lower bit first).
+pub fn cue_terms(cues: u64, pairs: bool, out: &mut Vec<String>) {
+    let names: Vec<(usize, &str)> = CUES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| cues & (1 << i) != 0)
+        .map(|(i, n)| (i, *n))
+        .collect();
+    for (k, (_, a)) in names.iter().enumerate() {
+        out.push((*a).to_owned());
+        if pairs {
+            for (_, b) in &names[k + 1..] {
+                out.push(format!("{a}{PAIR_SEPARATOR}{b}"));
+            }
+        }
+    }
+}
+
 /// The holder head with its cue bits mapped to weight rows once, at load.
 #[derive(Clone, Debug)]
 pub struct HolderScorer {
     /// `holder − other` logit contribution of each cue bit.
     weight: [f32; 64],
+    /// Contribution to the "nobody" candidate of each stance-vocabulary id.
+    nobody_words: Vec<f32>,
+    /// The same for the carried-over previous party.
+    carry_words: Vec<f32>,
+    /// Contribution of the (lower-case) word before / after a mention.
+    before_words: FxMap<Box<str>, f32>,
+    after_words: FxMap<Box<str>, f32>,
+    /// Contribution of each pair of cue bits `a < b` at `a * 64 + b` (empty: no pairs).
+    pairs: Vec<f32>,
     bias: f32,
 }
 
 impl HolderScorer {
     /// Prepares a head whose classes are `["holder", "other"]` in some order and whose
-    /// vocabulary holds cue names (unknown names are ignored).
-    pub fn new(head: &LinearHead) -> Option<Self> {
+    /// vocabulary holds cue names and `w:` word terms (unknown names are ignored; a word
+    /// term counts only when `stance_vocabulary` has the word).
+    pub fn new(head: &LinearHead, stance_vocabulary: &Vocabulary) -> Option<Self> {
         let yes = head.classes.iter().position(|c| c == "holder")?;
         let no = head.classes.iter().position(|c| c == "other")?;
         let k = head.classes.len();
+        let delta = |id: u32| {
+            let row = id as usize * k;
+            head.weights[row + yes] - head.weights[row + no]
+        };
         let mut weight = [0.0; 64];
         for (bit, name) in CUES.iter().enumerate() {
             if let Some(id) = head.vocabulary.id(name) {
-                let row = id as usize * k;
-                weight[bit] = head.weights[row + yes] - head.weights[row + no];
+                weight[bit] = delta(id);
+            }
+        }
+        let mut nobody_words = Vec::new();
+        let mut carry_words = Vec::new();
+        let mut before_words = FxMap::default();
+        let mut after_words = FxMap::default();
+        let mut pairs = Vec::new();
+        let bit_of = |name: &str| CUES.iter().position(|c| *c == name);
+        for (id, term) in head.vocabulary.terms().iter().enumerate() {
+            if let Some((a, b)) = term.split_once(PAIR_SEPARATOR) {
+                if let (Some(a), Some(b)) = (bit_of(a), bit_of(b)) {
+                    if pairs.is_empty() {
+                        pairs = vec![0.0; 64 * 64];
+                    }
+                    pairs[a.min(b) * 64 + a.max(b)] = delta(id as u32);
+                }
+                continue;
+            }
+            if let Some(w) = term.strip_prefix(BEFORE_PREFIX) {
+                before_words.insert(w.into(), delta(id as u32));
+                continue;
+            }
+            if let Some(w) = term.strip_prefix(AFTER_PREFIX) {
+                after_words.insert(w.into(), delta(id as u32));
+                continue;
+            }
+            let (table, word) = if let Some(w) = term.strip_prefix(WORD_PREFIX) {
+                (&mut nobody_words, w)
+            } else if let Some(w) = term.strip_prefix(CARRY_WORD_PREFIX) {
+                (&mut carry_words, w)
+            } else {
+                continue;
+            };
+            if let Some(sid) = stance_vocabulary.id(word) {
+                if table.is_empty() {
+                    *table = vec![0.0; stance_vocabulary.len()];
+                }
+                table[sid as usize] = delta(id as u32);
             }
         }
         Some(HolderScorer {
             weight,
+            nobody_words,
+            carry_words,
+            before_words,
+            after_words,
+            pairs,
             bias: head.bias[yes] - head.bias[no],
         })
     }
 
-    /// Probability that a candidate with these cues holds the stance.
-    pub fn probability(&self, cues: u64) -> f32 {
+    fn logit(&self, cues: u64) -> f32 {
         let mut z = self.bias;
         let mut bits = cues;
         while bits != 0 {
-            let b = bits.trailing_zeros();
-            z += self.weight[b as usize];
+            let a = bits.trailing_zeros() as usize;
+            z += self.weight[a];
             bits &= bits - 1;
+            if !self.pairs.is_empty() {
+                let mut rest = bits;
+                while rest != 0 {
+                    z += self.pairs[a * 64 + rest.trailing_zeros() as usize];
+                    rest &= rest - 1;
+                }
+            }
         }
-        1.0 / (1.0 + (-z).exp())
+        z
     }
+
+    /// The weight of `word` in a neighbour-word table, compared in lower case without
+    /// allocating (words over 32 bytes weigh nothing).
+    fn neighbour(&self, table: &FxMap<Box<str>, f32>, word: &str) -> f32 {
+        if table.is_empty() || word.len() > 32 {
+            return 0.0;
+        }
+        let mut buf = [0u8; 32];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        std::str::from_utf8(lower)
+            .ok()
+            .and_then(|w| table.get(w))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Probability that a candidate with these cues holds the stance.
+    pub fn probability(&self, cues: u64) -> f32 {
+        sigmoid(self.logit(cues))
+    }
+
+    /// Probability for the "nobody" or the carried-over candidate: its cues plus the
+    /// `table` weights of the sentence's words (`stance_ids`, ids in the stance
+    /// vocabulary the scorer was built with).
+    fn probability_with_words(&self, cues: u64, table: &[f32], stance_ids: &[u32]) -> f32 {
+        let words: f32 = stance_ids
+            .iter()
+            .filter_map(|&id| table.get(id as usize))
+            .sum();
+        sigmoid(self.logit(cues) + words)
+    }
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// Fixed cue weights for models trained before the holder head existed.
@@ -778,7 +1231,14 @@ mod tests {
         let mentions = table.mentions(text);
         let mut c = Vec::new();
         candidates(text, 0, text.len(), &mentions, previous, &mut c);
-        choose(None, &c).and_then(|(i, _)| match c[i].kind {
+        let view = SentenceView {
+            article: text,
+            start: 0,
+            end: text.len(),
+            mentions: &mentions,
+            stance_ids: &[],
+        };
+        choose(None, &c, &view).and_then(|(i, _)| match c[i].kind {
             CandidateKind::Mention(m) => Some(mentions[m].party.clone()),
             CandidateKind::Previous => previous.map(str::to_owned),
             CandidateKind::Nobody => None,
@@ -842,6 +1302,154 @@ mod tests {
             "KYIV, Feb. 4 — ".len()
         );
         assert_eq!(dateline_len("Kyiv — talks began."), 0);
+    }
+
+    fn cues_of(text: &str, previous: Option<&str>) -> Vec<Candidate> {
+        let table = PartyTable::builtin().unwrap();
+        let mentions = table.mentions(text);
+        let mut c = Vec::new();
+        candidates(text, 0, text.len(), &mentions, previous, &mut c);
+        c
+    }
+
+    fn nobody(c: &[Candidate]) -> u64 {
+        c.iter()
+            .find(|c| c.kind == CandidateKind::Nobody)
+            .unwrap()
+            .cues
+    }
+
+    #[test]
+    fn demonym_before_a_noun_is_a_modifier_not_an_actor() {
+        let c = cues_of("Pakistani soldiers were captured in 2019.", None);
+        assert_ne!(c[0].cues & (1 << MODIFIER), 0);
+        assert_ne!(nobody(&c) & (1 << NOBODY_PASSIVE), 0);
+        assert_ne!(nobody(&c) & (1 << NOBODY_YEAR), 0);
+        let c = cues_of("Exports to Russia fell sharply.", None);
+        assert_ne!(nobody(&c) & (1 << NOBODY_ALL_WEAK), 0);
+        let c = cues_of("Russia rejected the offer.", None);
+        assert_eq!(c[0].cues & (1 << MODIFIER), 0);
+        assert_eq!(nobody(&c) & (1 << NOBODY_ALL_WEAK), 0);
+        assert!(!is_modifier(" and Ukraine"));
+        assert!(!is_modifier("’s army"));
+    }
+
+    #[test]
+    fn background_sentences_are_marked_on_the_nobody_candidate() {
+        let n = nobody(&cues_of(
+            "Trade with Russia has fallen by 90 percent since 2021, analysts said.",
+            None,
+        ));
+        for bit in [
+            NOBODY_NUMBER,
+            NOBODY_PERCENT,
+            NOBODY_SINCE,
+            NOBODY_THIRD_SPEAKER,
+        ] {
+            assert_ne!(n & (1 << bit), 0, "{}", CUES[bit as usize]);
+        }
+        let n = nobody(&cues_of("Peskov said Moscow would respond.", None));
+        assert_eq!(n & (1 << NOBODY_NO_SPEECH), 0);
+        assert_eq!(n & (1 << NOBODY_THIRD_SPEAKER), 0);
+        let n = nobody(&cues_of("Shelling resumed overnight.", None));
+        assert_ne!(n & (1 << NOBODY_NO_SPEECH), 0);
+    }
+
+    #[test]
+    fn unknown_speaker_supports_carrying_the_previous_party() {
+        let c = cues_of("“Talks are over,” Velmora said.", Some("Kazakhstan"));
+        let carry = c
+            .iter()
+            .find(|c| c.kind == CandidateKind::Previous)
+            .unwrap();
+        assert_ne!(carry.cues & (1 << CARRY_UNNAMED_SPEAKER), 0);
+        // A named speaker is no unknown one.
+        let c = cues_of("“Talks are over,” Peskov said.", Some("Kazakhstan"));
+        let carry = c
+            .iter()
+            .find(|c| c.kind == CandidateKind::Previous)
+            .unwrap();
+        assert_eq!(carry.cues & (1 << CARRY_UNNAMED_SPEAKER), 0);
+    }
+
+    #[test]
+    fn scorer_reads_word_and_pair_terms_of_the_holder_head() {
+        let stance = Vocabulary::from_terms(vec!["percent".into(), "talks".into()]);
+        let terms = vec![
+            "first_mention".to_owned(),
+            format!("first_mention{PAIR_SEPARATOR}speech_verb_after"),
+            "nobody".to_owned(),
+            format!("{WORD_PREFIX}percent"),
+            format!("{WORD_PREFIX}unknown"),
+        ];
+        let vocabulary = Vocabulary::from_terms(terms);
+        let k = 2;
+        let mut weights = vec![0.0; vocabulary.len() * k];
+        let mut set = |term: &str, w: f32| {
+            weights[vocabulary.id(term).unwrap() as usize * k] = w;
+        };
+        set("first_mention", 1.0);
+        set(
+            &format!("first_mention{PAIR_SEPARATOR}speech_verb_after"),
+            2.0,
+        );
+        set(&format!("{WORD_PREFIX}percent"), 3.0);
+        let head = LinearHead {
+            classes: vec!["holder".into(), "other".into()],
+            vocabulary,
+            weights,
+            bias: vec![0.0, 0.0],
+        };
+        let s = HolderScorer::new(&head, &stance).unwrap();
+        let logit = |p: f32| (p / (1.0 - p)).ln();
+        let first = 1 << FIRST_MENTION;
+        let both = first | (1 << SPEECH_AFTER);
+        assert!((logit(s.probability(first)) - 1.0).abs() < 1e-4);
+        assert!((logit(s.probability(both)) - 3.0).abs() < 1e-4);
+        let percent = stance.id("percent").unwrap();
+        let talks = stance.id("talks").unwrap();
+        let nobody = 1 << NOBODY;
+        fn view(ids: &[u32]) -> SentenceView<'_> {
+            SentenceView {
+                article: "",
+                start: 0,
+                end: 0,
+                mentions: &[],
+                stance_ids: ids,
+            }
+        }
+        let nobody_p = |ids: &[u32]| {
+            let c = [Candidate {
+                kind: CandidateKind::Nobody,
+                cues: nobody,
+            }];
+            choose(Some(&s), &c, &view(ids)).unwrap().1
+        };
+        assert!((logit(nobody_p(&[percent, talks])) - 3.0).abs() < 1e-4);
+        assert!(logit(nobody_p(&[talks])).abs() < 1e-4);
+        // Words weigh on "nobody" only.
+        let c = [Candidate {
+            kind: CandidateKind::Mention(0),
+            cues: first,
+        }];
+        assert!((logit(choose(Some(&s), &c, &view(&[percent])).unwrap().1) - 1.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn cue_terms_list_cues_then_pairs() {
+        let mut out = Vec::new();
+        cue_terms((1 << FIRST_MENTION) | (1 << EARLY), true, &mut out);
+        assert_eq!(
+            out,
+            [
+                "first_mention",
+                "first_mention&early_in_sentence",
+                "early_in_sentence"
+            ]
+        );
+        out.clear();
+        cue_terms((1 << FIRST_MENTION) | (1 << EARLY), false, &mut out);
+        assert_eq!(out, ["first_mention", "early_in_sentence"]);
     }
 
     #[test]

@@ -107,7 +107,10 @@ impl Tagger {
         }
         let k = model.stance.classes.len();
         let kp = model.party.as_ref().map_or(0, |p| p.classes.len());
-        let holder = model.holder.as_ref().and_then(HolderScorer::new);
+        let holder = model
+            .holder
+            .as_ref()
+            .and_then(|h| HolderScorer::new(h, &model.stance.vocabulary));
         Ok(Tagger {
             model,
             parties,
@@ -213,7 +216,14 @@ impl Tagger {
             previous,
             &mut self.candidates,
         );
-        let choice = holder::choose(self.holder.as_ref(), &self.candidates);
+        let view = holder::SentenceView {
+            article,
+            start: span.start,
+            end: span.end,
+            mentions: &mentions,
+            stance_ids: &self.ids,
+        };
+        let choice = holder::choose(self.holder.as_ref(), &self.candidates, &view);
         let (party, party_reason) = match choice.map(|(i, p)| (self.candidates[i], p)) {
             Some((
                 Candidate {

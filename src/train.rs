@@ -10,12 +10,13 @@
 
 use crate::dataset::{data_hash, Example};
 use crate::error::{Error, Result};
-use crate::evaluation::Evaluation;
+use crate::evaluation::{evaluate_tagger, Evaluation, TaggerEvaluation};
 use crate::features::{dense_matrix, Vocabulary};
 use crate::holder;
 use crate::model::{argmax, LinearHead, Model, TrainingInfo};
 use crate::party::PartyTable;
 use crate::stance::Stance;
+use crate::tag::Tagger;
 use crate::tokenize::TokenizerConfig;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
@@ -40,6 +41,18 @@ pub struct TrainParams {
     pub party_min_rows: usize,
     /// L2 strength of the party head (default 2).
     pub party_alpha: f32,
+    /// L2 strength of the holder head (default 1).
+    pub holder_alpha: f32,
+    /// Sentence words the holder head's "nobody" candidate reads (default 300; 0: none).
+    pub holder_words: usize,
+    /// The holder head also weighs pairs of cues (default true).
+    pub holder_pairs: bool,
+    /// A word next to party mentions this often in the training data is weighed by the
+    /// holder head (default 4; a huge value: none).
+    pub holder_neighbour_min: usize,
+    /// Added to the holder logit of "nobody" after the fit (default 0; chosen by
+    /// `detente-train --party-cv`): positive gives `none` more often.
+    pub nobody_shift: f32,
     /// Solver iterations per fit (default 150).
     pub max_iterations: u64,
     /// Correct class priors so rare stances are not drowned (default true).
@@ -58,6 +71,11 @@ impl Default for TrainParams {
             party_max_features: 2000,
             party_min_rows: 15,
             party_alpha: 2.0,
+            holder_alpha: 1.0,
+            holder_words: 1000,
+            holder_pairs: true,
+            nobody_shift: 0.5,
+            holder_neighbour_min: 4,
             max_iterations: 150,
             balance: true,
             // Chosen by grouped 5-fold CV on training-data (stance macro-F1, see README
@@ -90,6 +108,11 @@ impl TrainParams {
     setter!(party_max_features: usize);
     setter!(party_min_rows: usize);
     setter!(party_alpha: f32);
+    setter!(holder_alpha: f32);
+    setter!(holder_words: usize);
+    setter!(holder_pairs: bool);
+    setter!(nobody_shift: f32);
+    setter!(holder_neighbour_min: usize);
     setter!(max_iterations: u64);
     setter!(balance: bool);
     setter!(tokenizer: TokenizerConfig);
@@ -106,10 +129,17 @@ impl TrainParams {
         if let Some(a) = self
             .alphas
             .iter()
-            .chain([&self.party_alpha])
+            .chain([&self.party_alpha, &self.holder_alpha])
             .find(|a| !(a.is_finite() && **a > 0.0))
         {
             return invalid("alpha", "a positive, finite number", a.to_string());
+        }
+        if !self.nobody_shift.is_finite() {
+            return invalid(
+                "nobody-shift",
+                "a finite number",
+                self.nobody_shift.to_string(),
+            );
         }
         if self.folds < 2 {
             return invalid("folds", "at least 2", self.folds.to_string());
@@ -171,21 +201,7 @@ pub fn train(
     }
     let mut warnings = Vec::new();
     progress("tokenizing");
-    let docs: Vec<Vec<String>> = examples
-        .par_iter()
-        .map(|e| {
-            let masks: Vec<(usize, usize)> = if params.tokenizer.mask_parties {
-                parties
-                    .mentions(&e.text)
-                    .iter()
-                    .map(|m| (m.start, m.end))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            params.tokenizer.feature_list_masked(&e.text, &masks)
-        })
-        .collect();
+    let docs = stance_docs(examples, params, parties);
     // The party head always sees the names, masked or not for the stance head.
     let unmasked;
     let party_docs: &[Vec<String>] = if params.tokenizer.mask_parties {
@@ -309,7 +325,10 @@ pub fn train(
         None => None,
     };
     progress("fitting the holder model");
-    let holder_head = fit_holder(examples, parties, params)?;
+    let mut holder_head = fit_holder(examples, parties, params, &docs, &stance_head.vocabulary)?;
+    if let Some(h) = &mut holder_head {
+        shift_nobody(h, params.nobody_shift);
+    }
     let sources = examples
         .iter()
         .map(|e| e.source.as_str())
@@ -349,6 +368,149 @@ pub fn train(
     Ok((model, report))
 }
 
+/// Grouped cross-validation of the whole party decision, the honest yardstick for party
+/// changes: for each fold (the grouping by `source` of [`train`]), the bag-of-words party
+/// head and the holder head are fitted on the other folds, then the held-out articles are
+/// tagged in order (so carry-over sees the tagger's own previous party) and scored.
+/// The stance head is not fitted (the returned stance figures are meaningless).
+/// One evaluation per value of `nobody_shifts` (see [`TrainParams::nobody_shift`]), all
+/// from the same fits.
+///
+/// # Errors
+/// A failed fit.
+pub fn party_cross_validation(
+    examples: &[Example],
+    params: &TrainParams,
+    parties: &PartyTable,
+    nobody_shifts: &[f32],
+    progress: Progress,
+) -> Result<Vec<TaggerEvaluation>> {
+    let mut warnings = Vec::new();
+    let party = PartyLabels::new(examples, params.party_min_rows, &mut warnings);
+    let party_docs: Vec<Vec<String>> = match party {
+        Some(_) => examples
+            .par_iter()
+            .map(|e| params.tokenizer.feature_list(&e.text))
+            .collect(),
+        None => Vec::new(),
+    };
+    let docs = stance_docs(examples, params, parties);
+    let stance_labels: Vec<usize> = examples.iter().map(|e| e.stance.index()).collect();
+    let groups = group_folds(examples, params.folds);
+    let n_folds = groups.iter().copied().max().map_or(0, |m| m + 1);
+    let class_names: Vec<String> = Stance::ALL.iter().map(|s| s.to_string()).collect();
+    progress(&format!("party cross-validation, {n_folds} folds"));
+    let folds: Vec<Result<Vec<TaggerEvaluation>>> = (0..n_folds)
+        .into_par_iter()
+        .map(|fold| {
+            let (train_idx, test_idx): (Vec<usize>, Vec<usize>) =
+                (0..examples.len()).partition(|&i| groups[i] != fold);
+            let party_head = match &party {
+                Some(p) => {
+                    let idx: Vec<usize> = train_idx
+                        .iter()
+                        .copied()
+                        .filter(|&i| p.labels[i].is_some())
+                        .collect();
+                    let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
+                    let (head, _) = fit_head(
+                        &party_docs,
+                        &labels,
+                        &idx,
+                        &p.classes,
+                        params.party_alpha,
+                        &unbalanced(params),
+                        params.party_max_features,
+                        None,
+                    )?;
+                    Some(head)
+                }
+                None => None,
+            };
+            let train_rows: Vec<Example> = train_idx.iter().map(|&i| examples[i].clone()).collect();
+            let test_rows: Vec<Example> = test_idx.iter().map(|&i| examples[i].clone()).collect();
+            // The stance vocabulary the final fit would choose; its weights do not matter.
+            let train_docs: Vec<Vec<String>> = train_idx.iter().map(|&i| docs[i].clone()).collect();
+            let refs: Vec<&[String]> = train_docs.iter().map(Vec::as_slice).collect();
+            let train_stances: Vec<usize> = train_idx.iter().map(|&i| stance_labels[i]).collect();
+            let vocabulary = Vocabulary::fit(
+                &refs,
+                &train_stances,
+                class_names.len(),
+                params.min_df,
+                params.max_features,
+            );
+            let holder_head = fit_holder(&train_rows, parties, params, &train_docs, &vocabulary)?;
+            let stance = LinearHead {
+                classes: class_names.clone(),
+                weights: vec![0.0; vocabulary.len() * class_names.len()],
+                vocabulary,
+                bias: vec![0.0; class_names.len()],
+            };
+            nobody_shifts
+                .iter()
+                .map(|&shift| {
+                    let mut holder = holder_head.clone();
+                    if let Some(h) = &mut holder {
+                        shift_nobody(h, shift);
+                    }
+                    let model = Model {
+                        tokenizer: params.tokenizer.clone(),
+                        stance: stance.clone(),
+                        party: party_head.clone(),
+                        holder,
+                        training: TrainingInfo::default(),
+                    };
+                    let mut tagger = Tagger::new(model, parties.clone())?;
+                    Ok(evaluate_tagger(&mut tagger, &test_rows))
+                })
+                .collect()
+        })
+        .collect();
+    let mut total: Vec<TaggerEvaluation> = nobody_shifts
+        .iter()
+        .map(|_| TaggerEvaluation::new())
+        .collect();
+    for f in folds {
+        for (t, e) in total.iter_mut().zip(f?) {
+            t.merge(e);
+        }
+    }
+    Ok(total)
+}
+
+/// Adds `shift` to the holder logit of the "nobody" candidate (through the weight of its
+/// always-set `nobody` cue): positive makes `none` likelier.
+fn shift_nobody(head: &mut LinearHead, shift: f32) {
+    if let Some(id) = head.vocabulary.id("nobody") {
+        head.weights[id as usize * head.classes.len() + HOLDER] += shift;
+    }
+}
+
+/// The stance head's features of each example (party mentions masked when the
+/// tokenizer masks them).
+fn stance_docs(
+    examples: &[Example],
+    params: &TrainParams,
+    parties: &PartyTable,
+) -> Vec<Vec<String>> {
+    examples
+        .par_iter()
+        .map(|e| {
+            let masks: Vec<(usize, usize)> = if params.tokenizer.mask_parties {
+                parties
+                    .mentions(&e.text)
+                    .iter()
+                    .map(|m| (m.start, m.end))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            params.tokenizer.feature_list_masked(&e.text, &masks)
+        })
+        .collect()
+}
+
 fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
@@ -360,14 +522,95 @@ fn fit_holder(
     examples: &[Example],
     parties: &PartyTable,
     params: &TrainParams,
+    stance_docs: &[Vec<String>],
+    stance_vocabulary: &Vocabulary,
 ) -> Result<Option<LinearHead>> {
+    // The words the "nobody" candidate reads: stance-vocabulary terms that best tell
+    // `none` rows from rows with a party (chi-square).
+    let in_vocabulary: Vec<Vec<String>> = stance_docs
+        .iter()
+        .map(|d| {
+            d.iter()
+                .filter(|t| stance_vocabulary.id(t).is_some())
+                .cloned()
+                .collect()
+        })
+        .collect();
+    let labeled: Vec<usize> = (0..examples.len())
+        .filter(|&i| examples[i].party.is_some())
+        .collect();
+    let words = Vocabulary::fit(
+        &labeled
+            .iter()
+            .map(|&i| in_vocabulary[i].as_slice())
+            .collect::<Vec<_>>(),
+        &labeled
+            .iter()
+            .map(|&i| usize::from(examples[i].party.as_deref() == Some("none")))
+            .collect::<Vec<_>>(),
+        2,
+        params.min_df,
+        params.holder_words,
+    );
+    // The words the carried-over party reads: those that best tell a row keeping the
+    // previous row's party (`The union said …`) from one that does not.
+    let after_party: Vec<usize> = (1..examples.len())
+        .filter(|&i| {
+            examples[i].party.is_some()
+                && examples[i - 1].source == examples[i].source
+                && examples[i - 1]
+                    .party
+                    .as_deref()
+                    .is_some_and(|p| p != "none")
+        })
+        .collect();
+    let carry_words = Vocabulary::fit(
+        &after_party
+            .iter()
+            .map(|&i| in_vocabulary[i].as_slice())
+            .collect::<Vec<_>>(),
+        &after_party
+            .iter()
+            .map(|&i| usize::from(examples[i].party == examples[i - 1].party))
+            .collect::<Vec<_>>(),
+        2,
+        params.min_df,
+        params.holder_words,
+    );
+    // The words next to mentions that occur often enough to be weighed.
+    let mut neighbours: BTreeMap<String, usize> = BTreeMap::new();
+    for e in examples.iter().filter(|e| e.party.is_some()) {
+        let mentions = parties.mentions(&e.text);
+        let view = holder::SentenceView {
+            article: &e.text,
+            start: 0,
+            end: e.text.len(),
+            mentions: &mentions,
+            stance_ids: &[],
+        };
+        for m in &mentions {
+            let (b, a) = holder::neighbour_words(&view, m);
+            for (prefix, w) in [(holder::BEFORE_PREFIX, b), (holder::AFTER_PREFIX, a)] {
+                if let Some(w) = w {
+                    *neighbours
+                        .entry(format!("{prefix}{}", w.to_ascii_lowercase()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    neighbours.retain(|_, n| *n >= params.holder_neighbour_min);
+    let empty = Vocabulary::default();
     let mut docs: Vec<Vec<String>> = Vec::new();
     let mut labels: Vec<usize> = Vec::new();
     let mut candidates = Vec::new();
+    let mut row = 0;
     for group in examples.chunk_by(|a, b| a.source == b.source) {
         let mut immediate: Option<&str> = None;
         let mut last: Option<&str> = None;
         for e in group {
+            let features = &in_vocabulary[row];
+            row += 1;
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;
@@ -388,7 +631,38 @@ fn fit_holder(
                     holder::CandidateKind::Previous => previous.unwrap_or("none"),
                     holder::CandidateKind::Nobody => "none",
                 };
-                docs.push(c.cue_names().map(str::to_owned).collect());
+                let mut doc: Vec<String> = Vec::new();
+                holder::cue_terms(c.cues, params.holder_pairs, &mut doc);
+                let (chosen, prefix) = match c.kind {
+                    holder::CandidateKind::Nobody => (&words, holder::WORD_PREFIX),
+                    holder::CandidateKind::Previous => (&carry_words, holder::CARRY_WORD_PREFIX),
+                    holder::CandidateKind::Mention(_) => (&empty, ""),
+                };
+                doc.extend(
+                    features
+                        .iter()
+                        .filter(|t| chosen.id(t).is_some())
+                        .map(|t| format!("{prefix}{t}")),
+                );
+                if let holder::CandidateKind::Mention(i) = c.kind {
+                    let view = holder::SentenceView {
+                        article: &e.text,
+                        start: 0,
+                        end: e.text.len(),
+                        mentions: &mentions,
+                        stance_ids: &[],
+                    };
+                    let (b, a) = holder::neighbour_words(&view, &mentions[i]);
+                    for (prefix, w) in [(holder::BEFORE_PREFIX, b), (holder::AFTER_PREFIX, a)] {
+                        if let Some(w) = w {
+                            let term = format!("{prefix}{}", w.to_ascii_lowercase());
+                            if neighbours.contains_key(&term) {
+                                doc.push(term);
+                            }
+                        }
+                    }
+                }
+                docs.push(doc);
                 labels.push(if party == gold { HOLDER } else { OTHER });
             }
             immediate = Some(gold).filter(|g| *g != "none");
@@ -399,9 +673,15 @@ fn fit_holder(
         return Ok(None);
     }
     let idx: Vec<usize> = (0..docs.len()).collect();
-    let prepared = prepare(&docs, &labels, &idx, 2, 1, holder::CUES.len());
+    let prepared = prepare(&docs, &labels, &idx, 2, params.min_df, usize::MAX);
     let classes = ["holder".to_owned(), "other".to_owned()];
-    let (head, _) = fit_prepared(&prepared, &classes, 1.0, &unbalanced(params), None)?;
+    let (head, _) = fit_prepared(
+        &prepared,
+        &classes,
+        params.holder_alpha,
+        &unbalanced(params),
+        None,
+    )?;
     Ok(Some(head))
 }
 

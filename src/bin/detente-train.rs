@@ -37,9 +37,9 @@ struct Args {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 
-    /// Where to write the model.
-    #[arg(short, long, value_name = "PATH")]
-    output: PathBuf,
+    /// Where to write the model (optional with --party-cv, which then only measures).
+    #[arg(short, long, value_name = "PATH", required_unless_present = "party_cv")]
+    output: Option<PathBuf>,
 
     /// Held-out labeled CSV (a file or directory) to evaluate the trained model on; repeat
     /// for several, each reported on its own.
@@ -67,6 +67,37 @@ struct Args {
     #[arg(long, default_value_t = TrainParams::default().party_min_rows)]
     party_min_rows: usize,
 
+    /// L2 strength of the holder model (picks the party among a sentence's candidates).
+    #[arg(long, default_value_t = TrainParams::default().holder_alpha)]
+    holder_alpha: f32,
+
+    /// Sentence words the holder model reads to tell background (`none`) sentences; 0: none.
+    #[arg(long, default_value_t = TrainParams::default().holder_words)]
+    holder_words: usize,
+
+    /// Added to the holder model's score of "nobody" (positive: `none` more often).
+    #[arg(long, default_value_t = TrainParams::default().nobody_shift, allow_hyphen_values = true)]
+    nobody_shift: f32,
+
+    /// With --party-cv: evaluate each of these --nobody-shift values (comma-separated)
+    /// from the same fits.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        requires = "party_cv"
+    )]
+    party_cv_shifts: Vec<f32>,
+
+    /// The holder model weighs a word next to party mentions seen this often in training
+    /// (a huge value: none).
+    #[arg(long, default_value_t = TrainParams::default().holder_neighbour_min)]
+    holder_neighbour_min: usize,
+
+    /// The holder model weighs single cues only, not pairs of cues.
+    #[arg(long)]
+    no_holder_pairs: bool,
+
     /// Solver iterations per fit.
     #[arg(long, default_value_t = TrainParams::default().max_iterations)]
     max_iterations: u64,
@@ -89,6 +120,16 @@ struct Args {
     /// Do not correct for class imbalance.
     #[arg(long)]
     no_balance: bool,
+
+    /// Measure the whole party decision (party head, holder, carry-over) by grouped
+    /// cross-validation on the training data and print it; without --output, stop there.
+    #[arg(long)]
+    party_cv: bool,
+
+    /// With --party-cv: write the rows whose party was wrong to this CSV
+    /// (`source,text,gold,predicted,rule,named,gold_named`).
+    #[arg(long, value_name = "PATH", requires = "party_cv")]
+    party_cv_misses: Option<PathBuf>,
 
     /// Extra party lexicon (as in detente-tag), used to train the holder model and for --test.
     #[arg(long, value_name = "PATH")]
@@ -113,6 +154,11 @@ fn run(args: &Args) -> Result<()> {
         .min_df(args.min_df)
         .max_features(args.max_features)
         .party_min_rows(args.party_min_rows)
+        .holder_alpha(args.holder_alpha)
+        .holder_words(args.holder_words)
+        .holder_pairs(!args.no_holder_pairs)
+        .nobody_shift(args.nobody_shift)
+        .holder_neighbour_min(args.holder_neighbour_min)
         .max_iterations(args.max_iterations)
         .balance(!args.no_balance)
         .tokenizer(TokenizerConfig {
@@ -154,6 +200,29 @@ fn run(args: &Args) -> Result<()> {
     if let Some(path) = &args.parties {
         parties = parties.merged(&PartyTable::from_path(path)?)?;
     }
+    if args.party_cv {
+        let shifts = if args.party_cv_shifts.is_empty() {
+            vec![params.nobody_shift]
+        } else {
+            args.party_cv_shifts.clone()
+        };
+        let cvs = train::party_cross_validation(&examples, &params, &parties, &shifts, &progress)?;
+        eprintln!(
+            "party, grouped {}-fold cross-validation of the whole party decision ({:.1}s):",
+            params.folds,
+            started.elapsed().as_secs_f64(),
+        );
+        for (shift, cv) in shifts.iter().zip(&cvs) {
+            eprint!("nobody shift {shift}:\n{}", cv.party_table());
+        }
+        if let (Some(path), Some(cv)) = (&args.party_cv_misses, cvs.first()) {
+            write_misses(path, &cv.party_misses)?;
+        }
+    }
+    let Some(output) = &args.output else {
+        spinner.finish_and_clear();
+        return Ok(());
+    };
     let (model, report) = train::train(&examples, &params, &parties, &progress)?;
     spinner.finish_and_clear();
 
@@ -182,8 +251,8 @@ fn run(args: &Args) -> Result<()> {
     if let Some(acc) = report.cv_party_accuracy {
         eprintln!("party head alone (bag of words), grouped CV accuracy: {acc:.3}");
     }
-    model.save_atomic(&args.output)?;
-    eprintln!("wrote {}", args.output.display());
+    model.save_atomic(output)?;
+    eprintln!("wrote {}", output.display());
 
     if !tests.is_empty() {
         let mut tagger = Tagger::new(model, parties)?;
@@ -198,6 +267,32 @@ fn run(args: &Args) -> Result<()> {
             eprint!("{}", result.party_table());
         }
     }
+    Ok(())
+}
+
+fn write_misses(path: &std::path::Path, misses: &[detente::evaluation::PartyMiss]) -> Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "source",
+        "text",
+        "gold",
+        "predicted",
+        "rule",
+        "named",
+        "gold_named",
+    ])?;
+    for m in misses {
+        w.write_record([
+            m.source.as_str(),
+            m.text.as_str(),
+            m.gold.as_str(),
+            m.predicted.as_str(),
+            m.rule,
+            &m.named.to_string(),
+            if m.gold_named { "yes" } else { "no" },
+        ])?;
+    }
+    w.flush()?;
     Ok(())
 }
 

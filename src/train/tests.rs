@@ -214,3 +214,24 @@ fn same_data_and_params_give_the_same_bytes() {
         .to_json();
     assert_eq!(a, b);
 }
+
+#[test]
+fn party_cross_validation_scores_every_labeled_row_held_out() {
+    let examples = corpus();
+    let params = TrainParams::default().min_df(1).folds(4).check().unwrap();
+    let parties = PartyTable::builtin().unwrap();
+    let cv = party_cross_validation(&examples, &params, &parties, &[0.0, 50.0], &quiet).unwrap();
+    assert_eq!(cv.len(), 2);
+    for e in &cv {
+        assert_eq!(e.party_total, examples.len());
+    }
+    // "Nobody" pushed far up: every row is `none`, right exactly on the `none` rows.
+    let none_rows = examples
+        .iter()
+        .filter(|e| e.party.as_deref() == Some("none"))
+        .count();
+    assert_eq!(cv[1].party_correct, none_rows);
+    assert_eq!(cv[1].party_misses.len(), examples.len() - none_rows);
+    // The cues name the speaker of these short sentences better than that.
+    assert!(cv[0].party_correct > none_rows, "{}", cv[0].party_correct);
+}

@@ -22,6 +22,7 @@
 use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::Mention;
+use std::sync::LazyLock;
 
 /// Names of the cues, in bit order. They are the holder head's vocabulary.
 pub const CUES: &[&str] = &[
@@ -195,8 +196,8 @@ pub fn candidates(
     let pronoun_start = continues_previous(sentence);
     let body_start = start + dateline_len(sentence);
     let first_in_body = mentions.iter().position(|m| m.start >= body_start);
-    let pronoun_speech = has_pronoun_speech(sentence);
     let facts = sentence_facts(article, start, end, mentions);
+    let pronoun_speech = facts.pronoun_speech;
     let mut distinct = 0;
     for (i, m) in mentions.iter().enumerate() {
         if mentions[..i].iter().any(|p| p.party == m.party) {
@@ -310,10 +311,10 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     let before = words_before(&article[start..m.start], 3);
     let after = words_after(skip_appositive(&article[m.end..end]), 4);
     match before.first() {
-        Some(w) if in_list(w, &["said", "says", "told", "added"]) => set(SAID_BEFORE),
+        Some(w) if is(w, class::SAID) => set(SAID_BEFORE),
         Some(w) if w.eq_ignore_ascii_case("by") => set(BY_BEFORE),
         Some(w) if w.eq_ignore_ascii_case("and") => set(AND_BEFORE),
-        Some(w) if in_list(w, OBJECT_MARKERS) => set(OBJECT_BEFORE),
+        Some(w) if is(w, class::OBJECT_MARKER) => set(OBJECT_BEFORE),
         _ => {}
     }
     if let [to, according, ..] = before.as_slice() {
@@ -322,19 +323,19 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
         }
     }
     if is_possessive(&article[m.end..end]) {
-        if after.first().is_some_and(|w| in_list(w, ROLE_NOUNS)) {
+        if after.first().is_some_and(|w| is(w, class::ROLE_NOUN)) {
             set(POSSESSIVE_ROLE);
         } else {
             set(POSSESSIVE_OTHER);
         }
     }
-    if after.first().is_some_and(|w| in_list(w, SPEECH_VERBS)) {
+    if after.first().is_some_and(|w| is(w, class::SPEECH_VERB)) {
         set(SPEECH_AFTER);
     }
     if let Some(pos) = after
         .as_slice()
         .iter()
-        .position(|w| in_list(w, HOLDER_VERBS) || in_list(w, SPEECH_VERBS))
+        .position(|w| is(w, class::HOLDER_VERB | class::SPEECH_VERB))
     {
         set(if pos < 2 { VERB_NEAR } else { VERB_FAR });
     }
@@ -345,7 +346,7 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     if inside_quote(&article[start..m.start]) {
         set(IN_QUOTE);
     }
-    if before.as_slice().iter().any(|w| in_list(w, SUBORDINATORS)) {
+    if before.as_slice().iter().any(|w| is(w, class::SUBORDINATOR)) {
         set(SUBORDINATE_BEFORE);
     }
     if is_modifier(&article[m.end..end]) {
@@ -362,9 +363,9 @@ fn is_modifier(tail: &str) -> bool {
     };
     let word = trim_word(rest.split_whitespace().next().unwrap_or(""));
     word.chars().next().is_some_and(char::is_lowercase)
-        && !in_list(word, SPEECH_VERBS)
-        && !in_list(word, HOLDER_VERBS)
-        && !in_list(word, FUNCTION_WORDS)
+        && !is(word, class::SPEECH_VERB)
+        && !is(word, class::HOLDER_VERB)
+        && !is(word, class::FUNCTION_WORD)
         && !looks_past_tense(word)
 }
 
@@ -387,19 +388,30 @@ struct SentenceFacts {
     passive: bool,
     /// `Coale said`, `the office said`: a speaker the lexicon does not know.
     unnamed_speaker: bool,
+    /// `he said`, `the spokesman told` anywhere in the sentence.
+    pronoun_speech: bool,
 }
 
 fn sentence_facts(article: &str, start: usize, end: usize, mentions: &[Mention]) -> SentenceFacts {
     let sentence = &article[start..end];
     let mut f = SentenceFacts::default();
     let mut prev = "";
+    let mut prev_classes = 0;
     let mut prev_named = false;
+    // `he said`: the word before was a speech subject (reset by a dash or other non-word).
+    let mut after_subject = false;
     for raw in sentence.split_whitespace() {
         let at = start + (raw.as_ptr() as usize - sentence.as_ptr() as usize);
         let w = trim_word(raw);
         if w.is_empty() {
+            after_subject = false;
             continue;
         }
+        // One table lookup per word serves every list test below.
+        let c = classes(w);
+        let speech_verb = c & class::SPEECH_VERB != 0;
+        f.pronoun_speech |= after_subject && speech_verb;
+        after_subject = c & class::SPEECH_SUBJECT != 0;
         let named = mentions
             .iter()
             .any(|m| m.start < at + raw.len() && at < m.end);
@@ -411,23 +423,21 @@ fn sentence_facts(article: &str, start: usize, end: usize, mentions: &[Mention])
         }
         f.percent |= raw.contains('%') || w.eq_ignore_ascii_case("percent");
         f.since |= w.eq_ignore_ascii_case("since");
-        if in_list(w, SPEECH_VERBS) || w.eq_ignore_ascii_case("say") {
+        if speech_verb || w.eq_ignore_ascii_case("say") {
             f.speech = true;
-            if in_list(prev, THIRD_PARTIES) {
+            if prev_classes & class::THIRD_PARTY != 0 {
                 f.third_party_speaker = true;
             } else if !prev_named
-                && !in_list(prev, PRONOUNS)
+                && prev_classes & class::PRONOUN == 0
                 && (prev.chars().next().is_some_and(char::is_uppercase)
-                    || in_list(prev, ROLE_NOUNS)
-                    || in_list(prev, UNNAMED_SUBJECTS))
+                    || prev_classes & (class::ROLE_NOUN | class::UNNAMED_SUBJECT) != 0)
             {
                 f.unnamed_speaker = true;
             }
         }
-        f.passive |= in_list(prev, &["was", "were", "been", "being", "be"])
-            && looks_past_tense(w)
-            && !in_list(w, SPEECH_VERBS);
+        f.passive |= prev_classes & class::BE != 0 && past_tense(w, c) && !speech_verb;
         prev = w;
+        prev_classes = c;
         prev_named = named;
     }
     f
@@ -1038,14 +1048,14 @@ fn skip_appositive(tail: &str) -> &str {
 
 /// A regular past tense or a common irregular one (`dropped`, `said`, `struck`).
 fn looks_past_tense(word: &str) -> bool {
-    const IRREGULAR: &[&str] = &[
-        "said", "told", "made", "took", "gave", "sent", "struck", "held", "met", "won", "lost",
-        "began", "kept", "left", "chose", "drew", "hit", "shot", "fought", "brought", "led",
-        "sought", "spoke", "wrote", "broke", "threw", "set", "put", "cut", "let", "came",
-    ];
+    past_tense(word, classes(word))
+}
+
+/// [`looks_past_tense`] for a word whose [`classes`] are known.
+fn past_tense(word: &str, classes: u16) -> bool {
     let bytes = word.as_bytes();
     let regular = bytes.len() > 4 && bytes[bytes.len() - 2..].eq_ignore_ascii_case(b"ed");
-    regular || in_list(word, IRREGULAR)
+    regular || classes & class::IRREGULAR_PAST != 0
 }
 
 fn is_possessive(tail: &str) -> bool {
@@ -1091,9 +1101,144 @@ impl<'a> Words<'a> {
     }
 }
 
-/// True when `word` is in `list` (lowercase ASCII), ignoring ASCII case.
-fn in_list(word: &str, list: &[&str]) -> bool {
-    list.iter().any(|x| x.eq_ignore_ascii_case(word))
+/// The word lists the cues test, as bits: a word is looked up once in one hash map
+/// (after lower-casing into a stack buffer) instead of compared with every entry of a
+/// list, which made the holder the largest cost of tagging (bench/RESULTS.md).
+mod class {
+    pub const SAID: u16 = 1;
+    pub const OBJECT_MARKER: u16 = 1 << 1;
+    pub const ROLE_NOUN: u16 = 1 << 2;
+    pub const SPEECH_VERB: u16 = 1 << 3;
+    pub const HOLDER_VERB: u16 = 1 << 4;
+    pub const SUBORDINATOR: u16 = 1 << 5;
+    pub const FUNCTION_WORD: u16 = 1 << 6;
+    pub const THIRD_PARTY: u16 = 1 << 7;
+    pub const PRONOUN: u16 = 1 << 8;
+    pub const UNNAMED_SUBJECT: u16 = 1 << 9;
+    pub const BE: u16 = 1 << 10;
+    pub const IRREGULAR_PAST: u16 = 1 << 11;
+    pub const SPEECH_SUBJECT: u16 = 1 << 12;
+}
+
+const SAID_WORDS: &[&str] = &["said", "says", "told", "added"];
+
+const BE_WORDS: &[&str] = &["was", "were", "been", "being", "be"];
+
+/// Common irregular past tenses (`said`, `struck`).
+const IRREGULAR: &[&str] = &[
+    "said", "told", "made", "took", "gave", "sent", "struck", "held", "met", "won", "lost",
+    "began", "kept", "left", "chose", "drew", "hit", "shot", "fought", "brought", "led", "sought",
+    "spoke", "wrote", "broke", "threw", "set", "put", "cut", "let", "came",
+];
+
+/// Subjects of `he said`, `the spokesman told`.
+const SUBJECTS: &[&str] = &[
+    "he",
+    "she",
+    "they",
+    "it",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "ministry",
+    "minister",
+    "official",
+];
+
+const WORD_LISTS: &[(&[&str], u16)] = &[
+    (SAID_WORDS, class::SAID),
+    (OBJECT_MARKERS, class::OBJECT_MARKER),
+    (ROLE_NOUNS, class::ROLE_NOUN),
+    (SPEECH_VERBS, class::SPEECH_VERB),
+    (HOLDER_VERBS, class::HOLDER_VERB),
+    (SUBORDINATORS, class::SUBORDINATOR),
+    (FUNCTION_WORDS, class::FUNCTION_WORD),
+    (THIRD_PARTIES, class::THIRD_PARTY),
+    (PRONOUNS, class::PRONOUN),
+    (UNNAMED_SUBJECTS, class::UNNAMED_SUBJECT),
+    (BE_WORDS, class::BE),
+    (IRREGULAR, class::IRREGULAR_PAST),
+    (SUBJECTS, class::SPEECH_SUBJECT),
+];
+
+/// Longest list word: longer words are in no list.
+const MAX_LIST_WORD: usize = 24;
+
+/// The word lists as one table: most words are in no list and are turned away by the
+/// `(first letter, length)` filter; the others take one hash lookup.
+struct WordClasses {
+    /// Bit `len` of entry `b`: some list word starts with the ASCII letter `b` and has
+    /// `len` bytes.
+    filter: [u32; 128],
+    /// Open addressing on the key's low bits (the key is already a hash): the lower-case
+    /// word and its classes, `("", 0)` for an empty slot.
+    slots: Vec<(&'static str, u16)>,
+}
+
+/// Slots of [`WordClasses`]: a power of two, a few times the number of list words.
+const WORD_SLOTS: usize = 4096;
+
+impl WordClasses {
+    fn slot(&self, word: &[u8]) -> usize {
+        let mut i = lowercase_key(word) as usize % WORD_SLOTS;
+        while let Some((w, _)) = self.slots.get(i).filter(|(w, _)| !w.is_empty()) {
+            if w.as_bytes().eq_ignore_ascii_case(word) {
+                break;
+            }
+            i = (i + 1) % WORD_SLOTS;
+        }
+        i
+    }
+}
+
+static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
+    let mut table = WordClasses {
+        filter: [0; 128],
+        slots: vec![("", 0); WORD_SLOTS],
+    };
+    for (list, bit) in WORD_LISTS {
+        for word in *list {
+            let bytes = word.as_bytes();
+            if let Some(&first) = bytes.first().filter(|_| bytes.len() <= MAX_LIST_WORD) {
+                table.filter[usize::from(first & 0x7f)] |= 1 << bytes.len();
+                let i = table.slot(bytes);
+                table.slots[i].0 = word;
+                table.slots[i].1 |= bit;
+            }
+        }
+    }
+    table
+});
+
+/// A hash of the ASCII-lower-cased bytes.
+fn lowercase_key(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |h, b| {
+        (h.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x517c_c1b7_2722_0a95)
+    })
+}
+
+/// The classes of `word`, ignoring ASCII case (list words are lowercase ASCII).
+fn classes(word: &str) -> u16 {
+    let bytes = word.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let table = &*WORD_CLASSES;
+    if bytes.len() > MAX_LIST_WORD
+        || !first.is_ascii()
+        || table.filter[usize::from(first.to_ascii_lowercase())] >> bytes.len() & 1 == 0
+    {
+        return 0;
+    }
+    table
+        .slots
+        .get(table.slot(bytes))
+        .map_or(0, |(_, classes)| *classes)
+}
+
+/// True when `word` is in one of the lists of `class` (bits of [`class`]).
+fn is(word: &str, class: u16) -> bool {
+    classes(word) & class != 0
 }
 
 fn trim_word(w: &str) -> &str {
@@ -1196,34 +1341,25 @@ pub fn continues_previous(sentence: &str) -> bool {
     })
 }
 
-/// `he said`, `she added`, `the spokesman told` anywhere in the sentence.
-fn has_pronoun_speech(sentence: &str) -> bool {
-    const SUBJECTS: &[&str] = &[
-        "he",
-        "she",
-        "they",
-        "it",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "ministry",
-        "minister",
-        "official",
-    ];
-    let mut after_subject = false;
-    for w in sentence.split_whitespace() {
-        let w = trim_word(w);
-        if after_subject && in_list(w, SPEECH_VERBS) {
-            return true;
-        }
-        after_subject = in_list(w, SUBJECTS);
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_lists_are_lowercase_ascii_words_the_lookup_can_find() {
+        for (list, bit) in WORD_LISTS {
+            for word in *list {
+                assert!(
+                    word.len() <= MAX_LIST_WORD
+                        && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    "{word:?}"
+                );
+                assert!(is(word, *bit) && is(&word.to_ascii_uppercase(), *bit));
+            }
+        }
+        assert!(is("Said", class::SPEECH_VERB | class::SAID));
+        assert!(!is("saidx", class::SAID) && !is("", class::SAID) && !is("sáid", class::SAID));
+    }
     use crate::party::PartyTable;
 
     fn pick(text: &str, previous: Option<&str>) -> Option<String> {
@@ -1287,8 +1423,9 @@ mod tests {
         assert!(continues_previous("“It is over,” the spokesman said."));
         assert!(!continues_previous("Hezbollah rejected the plan."));
         assert!(!continues_previous("Hence the delay."));
-        assert!(has_pronoun_speech("“We will not retreat,” he said."));
-        assert!(!has_pronoun_speech("Officials said the talks ended."));
+        let speech = |s: &str| sentence_facts(s, 0, s.len(), &[]).pronoun_speech;
+        assert!(speech("“We will not retreat,” he said."));
+        assert!(!speech("Officials said the talks ended."));
     }
 
     #[test]

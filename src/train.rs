@@ -301,22 +301,7 @@ pub fn train(
     }
     let party_head = match &party {
         Some(p) => {
-            let idx: Vec<usize> = all
-                .iter()
-                .copied()
-                .filter(|&i| p.labels[i].is_some())
-                .collect();
-            let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
-            let (head, converged) = fit_head(
-                party_docs,
-                &labels,
-                &idx,
-                &p.classes,
-                params.party_alpha,
-                &unbalanced(params),
-                params.party_max_features,
-                None,
-            )?;
+            let (head, converged) = p.fit(party_docs, &all, params)?;
             if !converged {
                 warnings.push("party fit did not converge".into());
             }
@@ -407,22 +392,7 @@ pub fn party_cross_validation(
                 (0..examples.len()).partition(|&i| groups[i] != fold);
             let party_head = match &party {
                 Some(p) => {
-                    let idx: Vec<usize> = train_idx
-                        .iter()
-                        .copied()
-                        .filter(|&i| p.labels[i].is_some())
-                        .collect();
-                    let labels: Vec<usize> = p.labels.iter().map(|l| l.unwrap_or(0)).collect();
-                    let (head, _) = fit_head(
-                        &party_docs,
-                        &labels,
-                        &idx,
-                        &p.classes,
-                        params.party_alpha,
-                        &unbalanced(params),
-                        params.party_max_features,
-                        None,
-                    )?;
+                    let (head, _) = p.fit(&party_docs, &train_idx, params)?;
                     Some(head)
                 }
                 None => None,
@@ -711,6 +681,32 @@ struct PartyLabels {
 }
 
 impl PartyLabels {
+    /// Fits the bag-of-words party head on those of `rows` that have a (kept) party;
+    /// the head and whether the solver converged.
+    fn fit(
+        &self,
+        docs: &[Vec<String>],
+        rows: &[usize],
+        params: &TrainParams,
+    ) -> Result<(LinearHead, bool)> {
+        let idx: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| self.labels[i].is_some())
+            .collect();
+        let labels: Vec<usize> = self.labels.iter().map(|l| l.unwrap_or(0)).collect();
+        fit_head(
+            docs,
+            &labels,
+            &idx,
+            &self.classes,
+            params.party_alpha,
+            &unbalanced(params),
+            params.party_max_features,
+            None,
+        )
+    }
+
     fn new(examples: &[Example], min_rows: usize, warnings: &mut Vec<String>) -> Option<Self> {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for e in examples {
@@ -812,22 +808,7 @@ fn cv_party_fold(
     test_idx: &[usize],
     params: &TrainParams,
 ) -> Result<(usize, usize)> {
-    let idx: Vec<usize> = train_idx
-        .iter()
-        .copied()
-        .filter(|&i| party.labels[i].is_some())
-        .collect();
-    let labels: Vec<usize> = party.labels.iter().map(|l| l.unwrap_or(0)).collect();
-    let (head, _) = fit_head(
-        docs,
-        &labels,
-        &idx,
-        &party.classes,
-        params.party_alpha,
-        &unbalanced(params),
-        params.party_max_features,
-        None,
-    )?;
+    let (head, _) = party.fit(docs, train_idx, params)?;
     let mut correct = 0;
     let mut total = 0;
     for &i in test_idx.iter().filter(|&&i| party.has_party[i]) {

@@ -105,21 +105,18 @@ def sklearn_train(csv_dir, alphas, folds):
                         scoring="f1_macro", n_jobs=1, refit=True)
     grid.fit(texts, y)
     stance = time.perf_counter() - t0
-    # Party head, as detente-train: per-fold fit + final fit at C = 1/2 on rows with a party.
+    # Party head, as detente-train: one fit at C = 1/2 on rows with a party (detente-train
+    # cross-validates the party head alone only with --party-head-cv).
     t1 = time.perf_counter()
     has = [i for i, r in enumerate(rows) if r.get("party")]
     party_y = np.array([rows[i]["party"] for i in has])
     ptexts = [texts[i] for i in has]
-    pfold = np.array([fold[i] for i in has])
     party_pipe = Pipeline([
         ("vec", TfidfVectorizer(ngram_range=(1, 2), min_df=2, binary=True, use_idf=False,
                                 norm=None)),
         ("sel", SelectKBest(chi2, k=2000)),
         ("clf", LogisticRegression(C=0.5, max_iter=150)),
     ])
-    for f in sorted(set(pfold)):
-        tr = [t for t, g in zip(ptexts, pfold) if g != f]
-        party_pipe.fit(tr, party_y[pfold != f])
     party_pipe.fit(ptexts, party_y)
     party = time.perf_counter() - t1
     return {"system": "sklearn GridSearchCV", "rows": len(rows), "stance_s": stance,

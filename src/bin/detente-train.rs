@@ -102,6 +102,11 @@ struct Args {
     #[arg(long, default_value_t = TrainParams::default().max_iterations)]
     max_iterations: u64,
 
+    /// Also report the grouped-CV accuracy of the bag-of-words party head alone: one
+    /// more party fit per fold, often the longest part of a run.
+    #[arg(long)]
+    party_head_cv: bool,
+
     /// Mark negation scope: tokens after `not`, `never`, `no`, `n’t`, … up to the next
     /// punctuation get a `not_` prefix. Off by default: grouped CV on the shipped corpus
     /// found no gain from it.
@@ -160,6 +165,7 @@ fn run(args: &Args) -> Result<()> {
         .nobody_shift(args.nobody_shift)
         .holder_neighbour_min(args.holder_neighbour_min)
         .max_iterations(args.max_iterations)
+        .party_head_cv(args.party_head_cv)
         .balance(!args.no_balance)
         .tokenizer(TokenizerConfig {
             negation: args.negation,

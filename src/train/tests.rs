@@ -163,6 +163,17 @@ fn party_head_is_trained_when_parties_have_enough_rows() {
         train(&corpus(), &params, &PartyTable::builtin().unwrap(), &quiet).unwrap();
     let party = model.party.expect("party head");
     assert_eq!(party.classes, ["Russia", "Ukraine", "none"]);
+    assert!(
+        report.cv_party_accuracy.is_none(),
+        "the party head alone is cross-validated only when asked"
+    );
+    let (_, report) = train(
+        &corpus(),
+        &params.party_head_cv(true),
+        &PartyTable::builtin().unwrap(),
+        &quiet,
+    )
+    .unwrap();
     assert!(report.cv_party_accuracy.is_some());
 }
 

@@ -513,22 +513,27 @@ fn fit_holder(
                 .collect()
         })
         .collect();
+    // The `holder_words` terms that best tell apart (chi-square) the two sides of
+    // `side` among `rows`.
+    let fit_words = |rows: &[usize], side: &dyn Fn(usize) -> bool| {
+        Vocabulary::fit(
+            &rows
+                .iter()
+                .map(|&i| in_vocabulary[i].as_slice())
+                .collect::<Vec<_>>(),
+            &rows
+                .iter()
+                .map(|&i| usize::from(side(i)))
+                .collect::<Vec<_>>(),
+            2,
+            params.min_df,
+            params.holder_words,
+        )
+    };
     let labeled: Vec<usize> = (0..examples.len())
         .filter(|&i| examples[i].party.is_some())
         .collect();
-    let words = Vocabulary::fit(
-        &labeled
-            .iter()
-            .map(|&i| in_vocabulary[i].as_slice())
-            .collect::<Vec<_>>(),
-        &labeled
-            .iter()
-            .map(|&i| usize::from(examples[i].party.as_deref() == Some("none")))
-            .collect::<Vec<_>>(),
-        2,
-        params.min_df,
-        params.holder_words,
-    );
+    let words = fit_words(&labeled, &|i| examples[i].party.as_deref() == Some("none"));
     // The words the carried-over party reads: those that best tell a row keeping the
     // previous row's party (`The union said …`) from one that does not.
     let after_party: Vec<usize> = (1..examples.len())
@@ -541,19 +546,9 @@ fn fit_holder(
                     .is_some_and(|p| p != "none")
         })
         .collect();
-    let carry_words = Vocabulary::fit(
-        &after_party
-            .iter()
-            .map(|&i| in_vocabulary[i].as_slice())
-            .collect::<Vec<_>>(),
-        &after_party
-            .iter()
-            .map(|&i| usize::from(examples[i].party == examples[i - 1].party))
-            .collect::<Vec<_>>(),
-        2,
-        params.min_df,
-        params.holder_words,
-    );
+    let carry_words = fit_words(&after_party, &|i| {
+        examples[i].party == examples[i - 1].party
+    });
     // The words next to mentions that occur often enough to be weighed.
     let mut neighbours: BTreeMap<String, usize> = BTreeMap::new();
     for e in examples.iter().filter(|e| e.party.is_some()) {

@@ -629,6 +629,20 @@ pub struct SentenceView<'a> {
     pub stance_ids: &'a [u32],
 }
 
+impl<'a> SentenceView<'a> {
+    /// A view of `text` as a whole sentence with no stance ids (training reads only the
+    /// words around mentions).
+    pub fn whole(text: &'a str, mentions: &'a [Mention]) -> Self {
+        SentenceView {
+            article: text,
+            start: 0,
+            end: text.len(),
+            mentions,
+            stance_ids: &[],
+        }
+    }
+}
+
 /// The word right before a mention (within its clause) and the word right after it
 /// (past a possessive and a short aside): `talks with Russia`, `Peskov said`.
 pub fn neighbour_words<'a>(

@@ -553,13 +553,7 @@ fn fit_holder(
     let mut neighbours: BTreeMap<String, usize> = BTreeMap::new();
     for e in examples.iter().filter(|e| e.party.is_some()) {
         let mentions = parties.mentions(&e.text);
-        let view = holder::SentenceView {
-            article: &e.text,
-            start: 0,
-            end: e.text.len(),
-            mentions: &mentions,
-            stance_ids: &[],
-        };
+        let view = holder::SentenceView::whole(&e.text, &mentions);
         for m in &mentions {
             let (b, a) = holder::neighbour_words(&view, m);
             for (prefix, w) in [(holder::BEFORE_PREFIX, b), (holder::AFTER_PREFIX, a)] {
@@ -617,13 +611,7 @@ fn fit_holder(
                         .map(|t| format!("{prefix}{t}")),
                 );
                 if let holder::CandidateKind::Mention(i) = c.kind {
-                    let view = holder::SentenceView {
-                        article: &e.text,
-                        start: 0,
-                        end: e.text.len(),
-                        mentions: &mentions,
-                        stance_ids: &[],
-                    };
+                    let view = holder::SentenceView::whole(&e.text, &mentions);
                     let (b, a) = holder::neighbour_words(&view, &mentions[i]);
                     for (prefix, w) in [(holder::BEFORE_PREFIX, b), (holder::AFTER_PREFIX, a)] {
                         if let Some(w) = w {

@@ -690,8 +690,8 @@ pub struct HolderScorer {
     /// The same for the carried-over previous party.
     carry_words: Vec<f32>,
     /// Contribution of the (lower-case) word before / after a mention.
-    before_words: FxMap<Box<str>, f32>,
-    after_words: FxMap<Box<str>, f32>,
+    before_words: LowercaseWords,
+    after_words: LowercaseWords,
     /// Contribution of each pair of cue bits `a < b` at `a * 64 + b` (empty: no pairs).
     pairs: Vec<f32>,
     bias: f32,
@@ -732,11 +732,11 @@ impl HolderScorer {
                 continue;
             }
             if let Some(w) = term.strip_prefix(BEFORE_PREFIX) {
-                before_words.insert(w.into(), delta(id as u32));
+                before_words.insert(lowercase_key(w.as_bytes()), (w.into(), delta(id as u32)));
                 continue;
             }
             if let Some(w) = term.strip_prefix(AFTER_PREFIX) {
-                after_words.insert(w.into(), delta(id as u32));
+                after_words.insert(lowercase_key(w.as_bytes()), (w.into(), delta(id as u32)));
                 continue;
             }
             let (table, word) = if let Some(w) = term.strip_prefix(WORD_PREFIX) {
@@ -784,19 +784,14 @@ impl HolderScorer {
 
     /// The weight of `word` in a neighbour-word table, compared in lower case without
     /// allocating (words over 32 bytes weigh nothing).
-    fn neighbour(&self, table: &FxMap<Box<str>, f32>, word: &str) -> f32 {
+    fn neighbour(&self, table: &LowercaseWords, word: &str) -> f32 {
         if table.is_empty() || word.len() > 32 {
             return 0.0;
         }
-        let mut buf = [0u8; 32];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word.as_bytes());
-        lower.make_ascii_lowercase();
-        std::str::from_utf8(lower)
-            .ok()
-            .and_then(|w| table.get(w))
-            .copied()
-            .unwrap_or(0.0)
+        table
+            .get(&lowercase_key(word.as_bytes()))
+            .filter(|(w, _)| w.eq_ignore_ascii_case(word))
+            .map_or(0.0, |(_, weight)| *weight)
     }
 
     /// Probability that a candidate with these cues holds the stance.
@@ -1223,6 +1218,10 @@ static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
     }
     table
 });
+
+/// Words weighed ignoring ASCII case, keyed by [`lowercase_key`] so a lookup neither
+/// copies nor lower-cases the word; the stored word confirms the match.
+type LowercaseWords = FxMap<u64, (Box<str>, f32)>;
 
 /// A hash of the ASCII-lower-cased bytes.
 fn lowercase_key(bytes: &[u8]) -> u64 {

@@ -1223,11 +1223,25 @@ static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
 /// copies nor lower-cases the word; the stored word confirms the match.
 type LowercaseWords = FxMap<u64, (Box<str>, f32)>;
 
-/// A hash of the ASCII-lower-cased bytes.
+/// A hash that ignores ASCII case, eight bytes at a time: bit 0x20 of every byte is set,
+/// which lower-cases ASCII letters (other bytes may collide; callers confirm a match by
+/// comparing the words).
 fn lowercase_key(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0u64, |h, b| {
-        (h.rotate_left(5) ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x517c_c1b7_2722_0a95)
-    })
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    const LOWER: u64 = 0x2020_2020_2020_2020;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let lane = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        h = (h.rotate_left(5) ^ (lane | LOWER)).wrapping_mul(K);
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |x, &b| x << 8 | u64::from(b));
+    h = (h.rotate_left(5) ^ (tail | LOWER)).wrapping_mul(K);
+    h ^ (h >> 29)
 }
 
 /// The classes of `word`, ignoring ASCII case (list words are lowercase ASCII).
@@ -1254,9 +1268,30 @@ fn is(word: &str, class: u16) -> bool {
     classes(word) & class != 0
 }
 
+/// `w` without the punctuation around it (`“Never,` → `Never`).
 fn trim_word(w: &str) -> &str {
-    w.trim_matches(|c: char| !c.is_alphanumeric())
+    let b = w.as_bytes();
+    // Most words need no trimming: both ends are ASCII letters or digits.
+    if b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return w;
+    }
+    w.trim_matches(|c: char| !is_alphanumeric(c))
 }
+
+/// `char::is_alphanumeric`, answering ASCII and the punctuation block of curly quotes
+/// and dashes (no letters or digits there) without the Unicode tables.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !GENERAL_PUNCTUATION.contains(&c) && c.is_alphanumeric()
+    }
+}
+
+/// U+2000–U+206F: spaces, dashes, quotes, ellipsis, bullets.
+const GENERAL_PUNCTUATION: std::ops::RangeInclusive<char> = '\u{2000}'..='\u{206F}';
 
 /// Up to `n` (≤ 4) words at the end of `head`, nearest first, within its last clause.
 fn words_before(head: &str, n: usize) -> Words<'_> {
@@ -1343,14 +1378,18 @@ const CONTINUATIONS: &[&str] = &[
 /// True when the sentence opens with a pronoun or role noun (`He added …`), after any
 /// opening quotation.
 pub fn continues_previous(sentence: &str) -> bool {
-    let s = sentence.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let s = sentence.trim_start_matches(|c: char| !is_alphanumeric(c));
+    let Some(&first) = s.as_bytes().first() else {
+        return false;
+    };
     CONTINUATIONS.iter().any(|c| {
-        s.get(..c.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(c))
+        c.as_bytes()[0] == first.to_ascii_lowercase()
+            && s.get(..c.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(c))
             && s[c.len()..]
                 .chars()
                 .next()
-                .is_none_or(|n| !n.is_alphanumeric())
+                .is_none_or(|n| !is_alphanumeric(n))
     })
 }
 
@@ -1428,6 +1467,21 @@ mod tests {
             pick("He said talks with Hamas would resume.", Some("Israel")).as_deref(),
             Some("Israel")
         );
+    }
+
+    #[test]
+    fn the_punctuation_block_has_no_letters_or_digits() {
+        for c in GENERAL_PUNCTUATION {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+        for c in [
+            'a', 'Z', '7', 'é', 'ł', 'ß', '’', '“', '—', ',', ' ', 'ⁱ', '½',
+        ] {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+        assert_eq!(trim_word("“Never,”"), "Never");
+        assert_eq!(trim_word("Kyiv’s"), "Kyiv’s");
+        assert_eq!(trim_word("—"), "");
     }
 
     #[test]

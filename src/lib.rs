@@ -26,6 +26,7 @@ pub mod explain;
 pub mod features;
 pub mod holder;
 pub mod input;
+pub mod introduced;
 pub mod model;
 pub mod output;
 pub mod party;

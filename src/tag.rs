@@ -12,6 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::holder::{self, Candidate, CandidateKind, HolderScorer};
+use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model};
 use crate::party::{Mention, PartyTable};
 use crate::segment::{self, Span};
@@ -73,6 +74,8 @@ impl Tagged {
 pub struct Carry {
     immediate: Option<String>,
     last: Option<String>,
+    /// Surnames the article has introduced with a party (`U.S. envoy John Coale`).
+    names: IntroducedNames,
 }
 
 /// Model + party table + reusable buffers.
@@ -171,7 +174,7 @@ impl Tagger {
             span.of(article),
         )
         .map(str::to_owned);
-        let tagged = self.tag_sentence(article, span, previous);
+        let tagged = self.tag_sentence(article, span, previous, &mut carry.names);
         carry.immediate.clone_from(&tagged.party);
         if tagged.party.is_some() {
             carry.last.clone_from(&tagged.party);
@@ -179,23 +182,28 @@ impl Tagger {
         tagged
     }
 
-    /// Tags one sentence; `previous_party` is the last party found before it.
+    /// Tags one sentence; `previous_party` is the last party found before it, `names` the
+    /// surnames the article has introduced so far (updated with this sentence's).
     pub fn tag_sentence(
         &mut self,
         article: &str,
         span: Span,
         previous_party: Option<String>,
+        names: &mut IntroducedNames,
     ) -> Tagged {
         let sentence = span.of(article);
         let mut mentions = Vec::new();
         self.parties
             .mentions_into(sentence, span.start, &mut mentions);
+        // Stance features mask lexicon mentions only, as training does.
         self.masks.clear();
         self.masks.extend(
             mentions
                 .iter()
                 .map(|m| (m.start - span.start, m.end - span.start)),
         );
+        names.mentions_into(sentence, span.start, &mut mentions);
+        names.learn(sentence, span.start, &mentions);
         self.model
             .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
         self.model.stance.logits_into(&self.ids, &mut self.logits);

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::evaluation::{evaluate_tagger, Evaluation, TaggerEvaluation};
 use crate::features::{dense_matrix, Vocabulary};
 use crate::holder;
+use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model, TrainingInfo};
 use crate::party::PartyTable;
 use crate::stance::Stance;
@@ -574,15 +575,18 @@ fn fit_holder(
     for group in examples.chunk_by(|a, b| a.source == b.source) {
         let mut immediate: Option<&str> = None;
         let mut last: Option<&str> = None;
+        let mut names = IntroducedNames::default();
         for e in group {
             let features = &in_vocabulary[row];
             row += 1;
+            let mut mentions = parties.mentions(&e.text);
+            names.mentions_into(&e.text, 0, &mut mentions);
+            names.learn(&e.text, 0, &mentions);
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;
             };
             let previous = holder::carried(immediate, last, &e.text);
-            let mentions = parties.mentions(&e.text);
             holder::candidates(
                 &e.text,
                 0,

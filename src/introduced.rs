@@ -1,0 +1,256 @@
+//! Names an article introduces: wire copy presents a person once with their side
+//! (`U.S. envoy John Coale`, `Ukraine’s Energy Minister Svitlana Grynchuk`) and then by
+//! surname alone (`Coale said …`). The lexicon cannot list every official, so a surname
+//! introduced right after a party mention counts as a mention of that party for the rest
+//! of the article.
+
+use crate::party::Mention;
+
+/// Lower-case words that may stand between a party and the name it introduces
+/// (`U.S. special envoy John Coale`): titles, not verbs or prepositions.
+const TITLE_WORDS: &[&str] = &[
+    "special",
+    "envoy",
+    "chief",
+    "top",
+    "senior",
+    "deputy",
+    "acting",
+    "former",
+    "lead",
+    "head",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "negotiator",
+    "mediator",
+    "representative",
+    "ambassador",
+    "minister",
+    "foreign",
+    "defence",
+    "defense",
+    "energy",
+    "finance",
+    "trade",
+    "interior",
+    "justice",
+    "economy",
+    "commander",
+    "general",
+    "president",
+    "leader",
+    "official",
+    "adviser",
+    "advisor",
+    "aide",
+    "secretary",
+    "director",
+    "coordinator",
+    "commissioner",
+    "diplomat",
+    "army",
+    "military",
+    "security",
+    "national",
+];
+
+/// Most words of a name with its capitalised titles (`Foreign Minister Ana Pérez`);
+/// longer runs are more likely a title-case headline than a name.
+const MAX_NAME_WORDS: usize = 5;
+
+/// Surnames introduced so far in one article, with their party.
+#[derive(Clone, Debug, Default)]
+pub struct IntroducedNames {
+    names: Vec<(String, String)>,
+}
+
+impl IntroducedNames {
+    /// Forgets every name (a new article starts).
+    pub fn clear(&mut self) {
+        self.names.clear();
+    }
+
+    /// Learns the names `sentence` introduces after its `mentions` (offsets from `base`,
+    /// the sentence's offset in the article): `<party> [’s] [titles] First [Middle] Last`.
+    pub fn learn(&mut self, sentence: &str, base: usize, mentions: &[Mention]) {
+        for m in mentions {
+            let tail = &sentence[m.end - base..];
+            let tail = tail
+                .strip_prefix("’s")
+                .or_else(|| tail.strip_prefix("'s"))
+                .unwrap_or(tail);
+            if !tail.starts_with(' ') {
+                continue;
+            }
+            let Some(surname) = introduced_surname(tail) else {
+                continue;
+            };
+            // A name the lexicon knows is already a mention; the first side given wins.
+            let known = mentions.iter().any(|k| k.text == surname);
+            if !known && !self.names.iter().any(|(n, _)| n == surname) {
+                self.names.push((surname.to_owned(), m.party.clone()));
+            }
+        }
+    }
+
+    /// Adds to `mentions` (offsets from `base`) each introduced surname in `sentence` that
+    /// no mention covers, keeping `mentions` in text order.
+    pub fn mentions_into(&self, sentence: &str, base: usize, mentions: &mut Vec<Mention>) {
+        if self.names.is_empty() {
+            return;
+        }
+        let before = mentions.len();
+        for (name, party) in &self.names {
+            for (at, _) in sentence.match_indices(name.as_str()) {
+                let (start, end) = (base + at, base + at + name.len());
+                let whole_word = !sentence[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                    && !sentence[at + name.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric);
+                let covered = mentions.iter().any(|m| m.start < end && start < m.end);
+                if whole_word && !covered {
+                    mentions.push(Mention {
+                        party: party.clone(),
+                        text: name.clone(),
+                        start,
+                        end,
+                    });
+                }
+            }
+        }
+        if mentions.len() > before {
+            mentions.sort_by_key(|m| m.start);
+        }
+    }
+}
+
+/// The last word of the capitalised name that opens `tail` after at most three title
+/// words, when the name has at least two words (`special envoy John Coale` → `Coale`).
+fn introduced_surname(tail: &str) -> Option<&str> {
+    let mut words = tail.split_whitespace().peekable();
+    let mut titles = 0;
+    while let Some(w) = words.peek() {
+        if w.starts_with(|c: char| c.is_lowercase()) {
+            if titles == 3 || !TITLE_WORDS.contains(w) {
+                return None;
+            }
+            titles += 1;
+            words.next();
+        } else {
+            break;
+        }
+    }
+    let mut name: Vec<&str> = Vec::new();
+    // The name must end before the sentence does: a headline's last words are no name.
+    let mut ended = false;
+    for w in words {
+        let clean = w.trim_end_matches([',', '.', ';', ':', '”', '"', ')']);
+        let capitalised = clean.starts_with(|c: char| c.is_uppercase())
+            && clean.chars().all(|c| c.is_alphabetic() || c == '-');
+        if !capitalised {
+            ended = true;
+            break;
+        }
+        name.push(clean);
+        if clean.len() != w.len() {
+            ended = true;
+            break;
+        }
+    }
+    let surname = *name.last()?;
+    let lower = surname.chars().filter(|c| c.is_lowercase()).count();
+    (ended && (2..=MAX_NAME_WORDS).contains(&name.len()) && lower >= 2).then_some(surname)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::party::PartyTable;
+
+    /// Party of each mention of `sentences` (one article), after learning from the
+    /// earlier sentences.
+    fn parties_of(sentences: &[&str]) -> Vec<Vec<(String, String)>> {
+        let table = PartyTable::builtin().unwrap();
+        let mut names = IntroducedNames::default();
+        sentences
+            .iter()
+            .map(|s| {
+                let mut mentions = table.mentions(s);
+                names.mentions_into(s, 0, &mut mentions);
+                names.learn(s, 0, &mentions);
+                mentions.into_iter().map(|m| (m.text, m.party)).collect()
+            })
+            .collect()
+    }
+
+    fn pair(text: &str, party: &str) -> (String, String) {
+        (text.to_owned(), party.to_owned())
+    }
+
+    #[test]
+    fn a_surname_introduced_with_its_party_is_a_mention_later() {
+        let got = parties_of(&[
+            "U.S. special envoy Zebulon Quarrington arrived in Minsk on Thursday.",
+            "Quarrington said he expected more releases.",
+            "“It was a good day,” Quarrington’s aide said.",
+        ]);
+        assert_eq!(got[1], vec![pair("Quarrington", "United States")]);
+        assert_eq!(got[2], vec![pair("Quarrington", "United States")]);
+    }
+
+    #[test]
+    fn possessive_and_titles_introduce_a_name() {
+        let got = parties_of(&[
+            "Ukraine’s Energy Minister Olesia Varnavska-Tkach said repairs had begun.",
+            "Varnavska-Tkach warned of more outages.",
+        ]);
+        assert_eq!(got[1], vec![pair("Varnavska-Tkach", "Ukraine")]);
+    }
+
+    #[test]
+    fn names_after_verbs_or_prepositions_are_not_introduced() {
+        let got = parties_of(&[
+            "Talks in Moscow with Zebulon Quarrington ended.",
+            "Russia said Zebulon Quarrington had left.",
+            "Quarrington declined to comment.",
+        ]);
+        assert!(got[2].is_empty(), "{:?}", got[2]);
+    }
+
+    #[test]
+    fn a_surname_inside_another_word_or_a_known_mention_is_not_repeated() {
+        let got = parties_of(&[
+            "Hamas negotiator Khalil Dabbagh met mediators.",
+            "Dabbaghi, a different man, and Dabbagh both spoke; Hamas said nothing.",
+        ]);
+        assert_eq!(
+            got[1],
+            vec![pair("Dabbagh", "Hamas"), pair("Hamas", "Hamas")]
+        );
+    }
+
+    #[test]
+    fn single_capitalised_words_and_acronyms_are_not_names() {
+        assert_eq!(introduced_surname(" on Monday said"), None);
+        assert_eq!(introduced_surname(" envoy Witkoff said"), None);
+        assert_eq!(
+            introduced_surname(" envoy Steve Witkoff said"),
+            Some("Witkoff")
+        );
+        assert_eq!(introduced_surname(" officials met NATO ENVOYS"), None);
+        assert_eq!(
+            introduced_surname(" Foreign Minister Ana Pérez, speaking"),
+            Some("Pérez")
+        );
+        assert_eq!(introduced_surname(" Ceasefire Talks Stall"), None);
+        assert_eq!(
+            introduced_surname(" Senate Foreign Relations Committee Chairman Jim Risch said"),
+            None
+        );
+    }
+}

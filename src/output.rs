@@ -218,6 +218,8 @@ pub struct Writer<W: Write> {
     documents: usize,
     /// Records written in the current JSON document (for its commas).
     json_records: usize,
+    /// A JSON Lines part is encoded here, then written at once.
+    line_buf: Vec<u8>,
     analysis: Analysis,
 }
 
@@ -230,6 +232,7 @@ impl<W: Write> Writer<W> {
             wrote_header: false,
             documents: 0,
             json_records: 0,
+            line_buf: Vec::new(),
             analysis: Analysis {
                 report: (format == Format::Html).then(|| Report::new(Bucket::Day)),
                 ..Analysis::default()
@@ -465,6 +468,14 @@ impl<W: Write> Writer<W> {
         let model = self.analysis.model.as_ref();
         match self.format {
             Format::Text => self.text(doc, at)?,
+            Format::Jsonl if model.is_none() => {
+                let mut buf = std::mem::take(&mut self.line_buf);
+                buf.clear();
+                json_lines(&mut buf, doc, at);
+                let written = self.out.write_all(&buf);
+                self.line_buf = buf;
+                written?;
+            }
             Format::Jsonl => {
                 for r in doc.explained_records(true, at, model) {
                     serde_json::to_writer(&mut self.out, &r)?;
@@ -576,5 +587,275 @@ impl<W: Write> Writer<W> {
             }
         }
         Ok(())
+    }
+}
+
+/// The JSON Lines of `doc` without `--explain`: the bytes `serde_json::to_writer` gives
+/// for each [`SentenceRecord`], one per line, encoded by hand into `buf` (no per-record
+/// `Vec` of mentions, no write call per JSON token; see bench/RESULTS.md). The
+/// `jsonl_*` tests keep the two encodings identical.
+fn json_lines(buf: &mut Vec<u8>, doc: &Document, at: Part) {
+    // The file name is the same on every line: escape it once.
+    let mut file = Vec::with_capacity(doc.file.len() + 2);
+    json_str(&mut file, doc.file);
+    for (i, t) in doc.sentences.iter().enumerate() {
+        let index = doc
+            .line_numbers
+            .and_then(|l| l.get(i).copied())
+            .unwrap_or(at.index + i);
+        buf.extend_from_slice(b"{\"file\":");
+        buf.extend_from_slice(&file);
+        buf.extend_from_slice(b",\"index\":");
+        json_uint(buf, index);
+        buf.extend_from_slice(b",\"start\":");
+        json_uint(buf, at.offset + t.span.start);
+        buf.extend_from_slice(b",\"end\":");
+        json_uint(buf, at.offset + t.span.end);
+        buf.extend_from_slice(b",\"text\":");
+        json_str(buf, t.span.of(doc.text));
+        buf.extend_from_slice(b",\"stance\":\"");
+        buf.extend_from_slice(t.stance.as_str().as_bytes());
+        buf.extend_from_slice(b"\",\"confidence\":");
+        json_f32(buf, t.confidence);
+        buf.extend_from_slice(b",\"scores\":{\"conciliatory\":");
+        json_f32(buf, t.scores[0]);
+        buf.extend_from_slice(b",\"hardline\":");
+        json_f32(buf, t.scores[1]);
+        buf.extend_from_slice(b",\"neutral\":");
+        json_f32(buf, t.scores[2]);
+        buf.extend_from_slice(b"},\"party\":");
+        json_str(buf, t.party_name());
+        buf.extend_from_slice(b",\"mentions\":[");
+        for (n, m) in t.mentions.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(b"{\"party\":");
+            json_str(buf, &m.party);
+            buf.extend_from_slice(b",\"text\":");
+            json_str(buf, &m.text);
+            buf.extend_from_slice(b",\"start\":");
+            json_uint(buf, at.offset + m.start);
+            buf.extend_from_slice(b",\"end\":");
+            json_uint(buf, at.offset + m.end);
+            buf.push(b'}');
+        }
+        buf.extend_from_slice(b"]}\n");
+    }
+}
+
+/// `n` in decimal, as serde_json writes an integer (two digits per step).
+fn json_uint(buf: &mut Vec<u8>, mut n: usize) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    while n >= 100 {
+        let pair = 2 * (n % 100);
+        n /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[2 * n..2 * n + 2]);
+    } else {
+        at -= 1;
+        digits[at] = b'0' + n as u8;
+    }
+    buf.extend_from_slice(&digits[at..]);
+}
+
+/// A float as serde_json writes it (shortest round-trip form; `null` if not finite).
+fn json_f32(buf: &mut Vec<u8>, x: f32) {
+    // Writing into a `Vec` cannot fail, nor can serialising an `f32`.
+    let _ = serde_json::to_writer(&mut *buf, &x);
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it: `"` and `\` with a
+/// backslash, the control characters below U+0020 as `\b \t \n \f \r` or `\u00xx`,
+/// everything else (non-ASCII included) as is.
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut run = 0; // start of the bytes not yet copied
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping (most text).
+        while let Some(word) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            let flags = needs_escape(word);
+            if flags != 0 {
+                // The lowest flag is exact: go straight to that byte.
+                i += (flags.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        buf.extend_from_slice(&bytes[run..i - 1]);
+        run = i;
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            0x09 => b't',
+            0x0a => b'n',
+            0x0c => b'f',
+            0x0d => b'r',
+            _ => 0,
+        };
+        if short != 0 {
+            buf.extend_from_slice(&[b'\\', short]);
+        } else {
+            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+            buf.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]]);
+        }
+    }
+    buf.extend_from_slice(&bytes[run..]);
+    buf.push(b'"');
+}
+
+/// Flags the bytes of `word` that are below 0x20, `"` or `\` (high bit of the byte; the
+/// "has a byte less than n" and "has a zero byte" tests, n ≤ 128): zero when none is,
+/// and the lowest flag is always a byte that is (a borrow only flags bytes above it).
+#[inline]
+fn needs_escape(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    control
+        | zero_byte(word ^ (ONES * u64::from(b'"')))
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::party::Mention;
+    use crate::segment::Span;
+    use proptest::prelude::*;
+
+    /// The JSON Lines `serde_json` writes for `doc`: the reference for the hand encoder.
+    fn serde_lines(doc: &Document, at: Part) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in doc.records(true, at) {
+            serde_json::to_writer(&mut out, &r).unwrap();
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn tagged(text: &str, party: Option<String>, mentions: Vec<Mention>, x: f32) -> Tagged {
+        Tagged {
+            span: Span {
+                start: 0,
+                end: text.len(),
+            },
+            stance: Stance::Hardline,
+            confidence: x,
+            scores: [x, 1.0 - x, x / 3.0],
+            party,
+            mentions,
+            party_reason: Default::default(),
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let all_ascii: String = (0u8..0x80).map(char::from).collect();
+        for s in [
+            "",
+            "plain",
+            all_ascii.as_str(),
+            "“quoted” \"straight\" back\\slash\ttab\r\n\u{7f}\u{1f}é漢🙂",
+        ] {
+            let mut buf = Vec::new();
+            json_str(&mut buf, s);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn jsonl_of_a_tagged_article_matches_serde_json() {
+        let text = "Peskov said \"no\".\nKyiv\\Moscow\ttalks";
+        let mut tagger = crate::tag::Tagger::builtin().unwrap();
+        let sentences = tagger.tag(text);
+        assert!(sentences.iter().any(|t| !t.mentions.is_empty()));
+        let doc = Document {
+            file: "dir/“a\"rticle”.txt",
+            text,
+            sentences: &sentences,
+            line_numbers: None,
+        };
+        let at = Part {
+            offset: 12_345,
+            index: 7,
+        };
+        let mut fast = Vec::new();
+        json_lines(&mut fast, &doc, at);
+        assert_eq!(
+            String::from_utf8(fast).unwrap(),
+            String::from_utf8(serde_lines(&doc, at)).unwrap()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
+            let mut buf = Vec::new();
+            json_str(&mut buf, &s);
+            prop_assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+
+        #[test]
+        fn any_record_is_encoded_as_serde_json_encodes_it(
+            file in any::<String>(),
+            text in any::<String>(),
+            party in proptest::option::of(any::<String>()),
+            alias in any::<String>(),
+            x in any::<f32>(),
+            offset in any::<u32>(),
+            index in any::<u32>(),
+            numbered in any::<bool>(),
+            n_mentions in 0usize..3,
+        ) {
+            let mentions = (0..n_mentions)
+                .map(|i| Mention {
+                    party: format!("{}{i}", party.clone().unwrap_or_default()),
+                    text: alias.clone(),
+                    start: i,
+                    end: i + alias.len(),
+                })
+                .collect();
+            let sentences = [tagged(&text, party, mentions, x), tagged(&text, None, Vec::new(), 0.5)];
+            let numbers = [usize::MAX, 3];
+            let doc = Document {
+                file: &file,
+                text: &text,
+                sentences: &sentences,
+                line_numbers: numbered.then_some(&numbers[..]),
+            };
+            let at = Part { offset: offset as usize, index: index as usize };
+            let mut fast = Vec::new();
+            json_lines(&mut fast, &doc, at);
+            prop_assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(serde_lines(&doc, at)).unwrap()
+            );
+        }
     }
 }

@@ -20,8 +20,15 @@
 
 use crate::error::{Error, Result};
 use crate::features::FxMap;
+use crate::tokenize::{is_alphanumeric, ASCII_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+/// Sets and maps of aliases built at start-up: FxHash, not SipHash (hashing ~5,000
+/// aliases several times was a visible part of a cold start; see bench/RESULTS.md).
+type FxSet<T> = HashSet<T, BuildHasherDefault<crate::features::FxHasher>>;
+type FxStrMap<'a> = HashMap<&'a str, &'a str, BuildHasherDefault<crate::features::FxHasher>>;
 use std::path::Path;
 
 /// Value of the `format` field of a party file.
@@ -82,7 +89,7 @@ fn set_start(starts: &mut [u64; 1024], b0: u8, b1: u8) {
 
 /// The leading run of letters and digits of `s`.
 fn first_word(s: &str) -> &str {
-    let end = s.find(|c: char| !c.is_alphanumeric()).unwrap_or(s.len());
+    let end = s.find(|c: char| !is_alphanumeric(c)).unwrap_or(s.len());
     &s[..end]
 }
 
@@ -137,9 +144,10 @@ impl PartyTable {
                 file.version
             )));
         }
-        let ambiguous: HashSet<&str> = file.ambiguous.iter().map(String::as_str).collect();
-        let mut names = HashSet::new();
-        let mut owner: HashMap<&str, &str> = HashMap::new();
+        let ambiguous: FxSet<&str> = file.ambiguous.iter().map(String::as_str).collect();
+        let n: usize = file.parties.iter().map(|e| e.aliases.len()).sum();
+        let mut names = FxSet::with_capacity_and_hasher(file.parties.len(), Default::default());
+        let mut owner = FxStrMap::with_capacity_and_hasher(n, Default::default());
         for entry in &file.parties {
             if entry.name.trim().is_empty() {
                 return Err(bad("a party has an empty name".into()));
@@ -182,7 +190,7 @@ impl PartyTable {
     /// # Errors
     /// Only if the merged automaton cannot be built.
     pub fn merged(&self, other: &PartyTable) -> Result<Self> {
-        let moved: HashSet<&str> = other
+        let moved: FxSet<&str> = other
             .entries
             .iter()
             .flat_map(|e| e.aliases.iter().map(String::as_str))
@@ -210,17 +218,24 @@ impl PartyTable {
     }
 
     fn build(entries: Vec<PartyEntry>) -> Result<Self> {
-        let mut by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>> = FxMap::default();
-        let mut seen = HashSet::new();
+        // Sized up front, and a key allocated only for a new first word: this runs at
+        // every start (see bench/RESULTS.md, cold start).
+        let n: usize = entries.iter().map(|e| 1 + e.aliases.len()).sum();
+        let mut by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>> =
+            FxMap::with_capacity_and_hasher(n, Default::default());
+        let mut seen = FxSet::with_capacity_and_hasher(n, Default::default());
         for (i, e) in entries.iter().enumerate() {
             // The canonical name is always an alias of itself.
             for alias in std::iter::once(&e.name).chain(&e.aliases) {
                 let key = first_word(alias);
                 if !key.is_empty() && seen.insert(alias.as_str()) {
-                    by_first_word
-                        .entry(key.into())
-                        .or_default()
-                        .push((alias.as_str().into(), i as u32));
+                    let candidate = (alias.as_str().into(), i as u32);
+                    match by_first_word.get_mut(key) {
+                        Some(candidates) => candidates.push(candidate),
+                        None => {
+                            by_first_word.insert(key.into(), vec![candidate]);
+                        }
+                    }
                 }
             }
         }
@@ -283,16 +298,42 @@ impl PartyTable {
         let mut previous_alphanumeric = false;
         let mut at = 0;
         while let Some(&b) = bytes.get(at) {
-            let (alphanumeric, width) = if b.is_ascii() {
-                (b.is_ascii_alphanumeric(), 1)
-            } else {
-                match text.get(at..).and_then(|rest| rest.chars().next()) {
-                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                    None => (false, 1),
+            if b.is_ascii() {
+                if !ASCII_ALPHANUMERIC[usize::from(b)] {
+                    previous_alphanumeric = false;
+                    at += 1;
+                    continue;
                 }
+                // An ASCII word: no word starts inside it, so pass over it at once.
+                let start = at;
+                at += 1;
+                while bytes
+                    .get(at)
+                    .is_some_and(|&b| ASCII_ALPHANUMERIC[usize::from(b)])
+                {
+                    at += 1;
+                }
+                if !previous_alphanumeric && start >= resume && self.may_start(bytes, start) {
+                    // The word ends here, unless a non-ASCII letter continues it.
+                    let end = if bytes.get(at).is_some_and(|b| !b.is_ascii()) {
+                        start + first_word(&text[start..]).len()
+                    } else {
+                        at
+                    };
+                    if let Some(len) = self.match_at(text, start, end, offset, out) {
+                        resume = start + len;
+                    }
+                }
+                previous_alphanumeric = true;
+                continue;
+            }
+            let (alphanumeric, width) = match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (is_alphanumeric(c), c.len_utf8()),
+                None => (false, 1),
             };
             if alphanumeric && !previous_alphanumeric && at >= resume && self.may_start(bytes, at) {
-                if let Some(len) = self.match_at(text, at, offset, out) {
+                let end = at + first_word(&text[at..]).len();
+                if let Some(len) = self.match_at(text, at, end, offset, out) {
                     resume = at + len;
                 }
             }
@@ -309,23 +350,24 @@ impl PartyTable {
         self.starts[bit / 64] >> (bit % 64) & 1 == 1
     }
 
-    /// The longest alias starting at the word start `at` and ending on a word boundary:
-    /// pushes its mention and returns its length.
+    /// The longest alias starting at the word start `at` (its first word ends at
+    /// `word_end`) and ending on a word boundary: pushes its mention and returns its length.
     fn match_at(
         &self,
         text: &str,
         at: usize,
+        word_end: usize,
         offset: usize,
         out: &mut Vec<Mention>,
     ) -> Option<usize> {
         let rest = &text[at..];
-        let candidates = self.by_first_word.get(first_word(rest))?;
+        let candidates = self.by_first_word.get(&text[at..word_end])?;
         let (alias, party) = candidates.iter().find(|(alias, _)| {
             rest.starts_with(&**alias)
                 && rest[alias.len()..]
                     .chars()
                     .next()
-                    .is_none_or(|c| !c.is_alphanumeric())
+                    .is_none_or(|c| !is_alphanumeric(c))
         })?;
         out.push(Mention {
             party: self.entries[*party as usize].name.clone(),

@@ -41,21 +41,43 @@ impl Default for TokenizerConfig {
 
 /// A word that opens a negation scope (a `match`, compiled to a length switch: this
 /// runs once per token).
+#[inline]
 fn is_negator(word: &str) -> bool {
-    matches!(
-        word,
-        "not"
-            | "no"
-            | "never"
-            | "nor"
-            | "cannot"
-            | "without"
-            | "neither"
-            | "nothing"
-            | "none"
-            | "nobody"
-    )
+    // Most words fail on the first byte, before any comparison.
+    matches!(word.as_bytes().first(), Some(b'n' | b'c' | b'w'))
+        && matches!(
+            word,
+            "not"
+                | "no"
+                | "never"
+                | "nor"
+                | "cannot"
+                | "without"
+                | "neither"
+                | "nothing"
+                | "none"
+                | "nobody"
+        )
 }
+
+/// `c.is_alphanumeric()`, with General Punctuation (U+2000–U+206F: curly quotes,
+/// dashes, special spaces; no letter or digit among them) answered without the Unicode
+/// tables, whose search cost ~300 instructions for each `“`, `”` and `’` of news text.
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
+}
+
+/// `u8::is_ascii_alphanumeric` as a table: one load per byte in the word loop.
+pub(crate) static ASCII_ALPHANUMERIC: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// Reusable buffers for [`TokenizerConfig::features`].
 #[derive(Debug, Default)]
@@ -119,6 +141,12 @@ impl TokenizerConfig {
         let mut negated = false;
         let Scratch { word, token, .. } = scratch;
         word.clear();
+        // Whether `word` holds an apostrophe (only then can it be `n't`, `'s` or `o'brien`).
+        let mut apostrophe = false;
+        // A word that is one run of lowercase ASCII letters and digits (most words) is
+        // not copied: `borrowed` is its range in `text`, and `word` stays empty until
+        // something else joins it.
+        let mut borrowed: Option<(usize, usize)> = None;
         // Bytes, not `char_indices`: ASCII (most of news text) takes one table test per
         // byte, and only other characters are decoded.
         let bytes = text.as_bytes();
@@ -129,13 +157,22 @@ impl TokenizerConfig {
             }
             i
         };
+        // The word so far as an owned string, to extend it.
+        let own = |word: &mut String, borrowed: &mut Option<(usize, usize)>| {
+            if let Some((from, to)) = borrowed.take() {
+                word.push_str(&text[from..to]);
+            }
+        };
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if let Some(&&(start, end)) = next_mask.peek() {
                 if i >= start {
                     next_mask.next();
-                    if !word.is_empty() {
-                        self.finish_word(word, token, &mut negated, &mut emit);
+                    if let Some((from, to)) = borrowed.take() {
+                        self.finish_plain(&text[from..to], token, &mut negated, &mut emit);
+                    } else if !word.is_empty() {
+                        self.finish_word(word, apostrophe, token, &mut negated, &mut emit);
+                        apostrophe = false;
                     }
                     self.emit_token("<party>", token, &mut negated, &mut emit);
                     i = skip_to(i, end);
@@ -151,15 +188,33 @@ impl TokenizerConfig {
                 }
             }
             let (c, width) = if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    word.push(char::from(b.to_ascii_lowercase()));
+                if ASCII_ALPHANUMERIC[usize::from(b)] {
+                    // The whole ASCII run at once, up to the next mask if it starts inside.
+                    let limit = next_mask
+                        .peek()
+                        .map_or(bytes.len(), |m| m.0.min(bytes.len()));
+                    let from = i;
+                    let mut upper = b.is_ascii_uppercase();
                     i += 1;
+                    while i < limit && ASCII_ALPHANUMERIC[usize::from(bytes[i])] {
+                        upper |= bytes[i].is_ascii_uppercase();
+                        i += 1;
+                    }
+                    if !upper && borrowed.is_none() && word.is_empty() {
+                        borrowed = Some((from, i));
+                    } else {
+                        own(word, &mut borrowed);
+                        let at = word.len();
+                        word.push_str(&text[from..i]);
+                        word[at..].make_ascii_lowercase();
+                    }
                     continue;
                 }
                 (char::from(b), 1)
             } else {
                 let Some(c) = char_at(i) else { break };
-                if c.is_alphanumeric() {
+                if is_alphanumeric(c) {
+                    own(word, &mut borrowed);
                     word.extend(c.to_lowercase());
                     i += c.len_utf8();
                     continue;
@@ -168,19 +223,31 @@ impl TokenizerConfig {
             };
             i += width;
             let joiner = matches!(c, '\'' | '’' | '‘' | '-' | '‐');
-            if joiner && !word.is_empty() && char_at(i).is_some_and(char::is_alphanumeric) {
-                word.push(if c == '-' || c == '‐' { '-' } else { '\'' });
+            let in_word = borrowed.is_some() || !word.is_empty();
+            if joiner && in_word && char_at(i).is_some_and(is_alphanumeric) {
+                own(word, &mut borrowed);
+                if c == '-' || c == '‐' {
+                    word.push('-');
+                } else {
+                    word.push('\'');
+                    apostrophe = true;
+                }
                 continue;
             }
-            if !word.is_empty() {
-                self.finish_word(word, token, &mut negated, &mut emit);
+            if let Some((from, to)) = borrowed.take() {
+                self.finish_plain(&text[from..to], token, &mut negated, &mut emit);
+            } else if !word.is_empty() {
+                self.finish_word(word, apostrophe, token, &mut negated, &mut emit);
+                apostrophe = false;
             }
             if ends_scope(c) {
                 negated = false;
             }
         }
-        if !word.is_empty() {
-            self.finish_word(word, token, &mut negated, &mut emit);
+        if let Some((from, to)) = borrowed {
+            self.finish_plain(&text[from..to], token, &mut negated, &mut emit);
+        } else if !word.is_empty() {
+            self.finish_word(word, apostrophe, token, &mut negated, &mut emit);
         }
     }
 
@@ -198,48 +265,67 @@ impl TokenizerConfig {
         out
     }
 
+    /// Emits the token(s) of the finished `word` and clears it; `apostrophe` says whether
+    /// it holds a `'` (the contraction and possessive rules need one).
+    #[inline(always)]
     fn finish_word(
         &self,
         word: &mut String,
+        apostrophe: bool,
         token: &mut String,
         negated: &mut bool,
         emit: &mut impl FnMut(&str),
     ) {
-        if let Some(stem) = word.strip_suffix("n't") {
-            let stem = match stem {
-                "wo" => "will",
-                "ca" => "can",
-                "sha" => "shall",
-                s => s,
-            };
-            if !stem.is_empty() {
-                let stem = stem.to_owned();
-                self.emit_token(&stem, token, negated, emit);
+        if apostrophe {
+            if let Some(stem) = word.strip_suffix("n't") {
+                let stem = match stem {
+                    "wo" => "will",
+                    "ca" => "can",
+                    "sha" => "shall",
+                    s => s,
+                };
+                if !stem.is_empty() {
+                    let stem = stem.to_owned();
+                    self.emit_token(&stem, token, negated, emit);
+                }
+                self.emit_token("not", token, negated, emit);
+                word.clear();
+                return;
             }
-            self.emit_token("not", token, negated, emit);
-        } else {
             if word.ends_with("'s") {
                 word.truncate(word.len() - 2);
             }
             if word.contains('\'') {
                 word.retain(|c| c != '\'');
             }
-            let number = if word.is_ascii() {
-                word.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-            } else {
-                word.chars().all(|c| c.is_numeric() || c == '-')
-            };
-            if number {
-                self.emit_token("<num>", token, negated, emit);
-            } else {
-                let w = std::mem::take(word);
-                self.emit_token(&w, token, negated, emit);
-                *word = w;
-            }
         }
+        self.finish_plain(word, token, negated, emit);
         word.clear();
     }
 
+    /// Emits the word `word` (no apostrophe left in it): `<num>` for a number.
+    #[inline(always)]
+    fn finish_plain(
+        &self,
+        word: &str,
+        token: &mut String,
+        negated: &mut bool,
+        emit: &mut impl FnMut(&str),
+    ) {
+        let number = match word.as_bytes().first() {
+            // A word that starts with a letter is no number (most words).
+            Some(b) if b.is_ascii_alphabetic() => false,
+            _ if word.is_ascii() => word.bytes().all(|b| b.is_ascii_digit() || b == b'-'),
+            _ => word.chars().all(|c| c.is_numeric() || c == '-'),
+        };
+        if number {
+            self.emit_token("<num>", token, negated, emit);
+        } else {
+            self.emit_token(word, token, negated, emit);
+        }
+    }
+
+    #[inline(always)]
     fn emit_token(
         &self,
         base: &str,
@@ -274,6 +360,266 @@ fn ends_scope(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokenizer as it was before the byte-run and borrowed-word fast paths
+    /// (bench/RESULTS.md, session 3), kept as the reference they must agree with.
+    struct Reference(TokenizerConfig);
+
+    impl std::ops::Deref for Reference {
+        type Target = TokenizerConfig;
+        fn deref(&self) -> &TokenizerConfig {
+            &self.0
+        }
+    }
+
+    impl Reference {
+        fn tokens_masked(
+            &self,
+            text: &str,
+            masks: &[(usize, usize)],
+            scratch: &mut Scratch,
+            mut emit: impl FnMut(&str),
+        ) {
+            let masks = if self.mask_parties { masks } else { &[] };
+            let mut next_mask = masks.iter().peekable();
+            let mut negated = false;
+            let Scratch { word, token, .. } = scratch;
+            word.clear();
+            // Bytes, not `char_indices`: ASCII (most of news text) takes one table test per
+            // byte, and only other characters are decoded.
+            let bytes = text.as_bytes();
+            let char_at = |i: usize| text.get(i..).and_then(|s| s.chars().next());
+            let skip_to = |mut i: usize, end: usize| {
+                while i < end {
+                    i += char_at(i).map_or(1, char::len_utf8);
+                }
+                i
+            };
+            let mut i = 0;
+            while let Some(&b) = bytes.get(i) {
+                if let Some(&&(start, end)) = next_mask.peek() {
+                    if i >= start {
+                        next_mask.next();
+                        if !word.is_empty() {
+                            self.finish_word(word, token, &mut negated, &mut emit);
+                        }
+                        self.emit_token("<party>", token, &mut negated, &mut emit);
+                        i = skip_to(i, end);
+                        // A possessive belongs to the masked name (`Kyiv’s` → `<party>`).
+                        let rest = text.get(end..).unwrap_or("");
+                        let possessive = ["’s", "'s"].iter().find(|p| rest.starts_with(**p));
+                        if let Some(p) = possessive {
+                            if !rest[p.len()..].starts_with(char::is_alphanumeric) {
+                                i = skip_to(i, end + p.len());
+                            }
+                        }
+                        continue;
+                    }
+                }
+                let (c, width) = if b.is_ascii() {
+                    if b.is_ascii_alphanumeric() {
+                        word.push(char::from(b.to_ascii_lowercase()));
+                        i += 1;
+                        continue;
+                    }
+                    (char::from(b), 1)
+                } else {
+                    let Some(c) = char_at(i) else { break };
+                    if c.is_alphanumeric() {
+                        word.extend(c.to_lowercase());
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    (c, c.len_utf8())
+                };
+                i += width;
+                let joiner = matches!(c, '\'' | '’' | '‘' | '-' | '‐');
+                if joiner && !word.is_empty() && char_at(i).is_some_and(char::is_alphanumeric) {
+                    word.push(if c == '-' || c == '‐' { '-' } else { '\'' });
+                    continue;
+                }
+                if !word.is_empty() {
+                    self.finish_word(word, token, &mut negated, &mut emit);
+                }
+                if ends_scope(c) {
+                    negated = false;
+                }
+            }
+            if !word.is_empty() {
+                self.finish_word(word, token, &mut negated, &mut emit);
+            }
+        }
+
+        fn finish_word(
+            &self,
+            word: &mut String,
+            token: &mut String,
+            negated: &mut bool,
+            emit: &mut impl FnMut(&str),
+        ) {
+            if let Some(stem) = word.strip_suffix("n't") {
+                let stem = match stem {
+                    "wo" => "will",
+                    "ca" => "can",
+                    "sha" => "shall",
+                    s => s,
+                };
+                if !stem.is_empty() {
+                    let stem = stem.to_owned();
+                    self.emit_token(&stem, token, negated, emit);
+                }
+                self.emit_token("not", token, negated, emit);
+            } else {
+                if word.ends_with("'s") {
+                    word.truncate(word.len() - 2);
+                }
+                if word.contains('\'') {
+                    word.retain(|c| c != '\'');
+                }
+                let number = if word.is_ascii() {
+                    word.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                } else {
+                    word.chars().all(|c| c.is_numeric() || c == '-')
+                };
+                if number {
+                    self.emit_token("<num>", token, negated, emit);
+                } else {
+                    let w = std::mem::take(word);
+                    self.emit_token(&w, token, negated, emit);
+                    *word = w;
+                }
+            }
+            word.clear();
+        }
+
+        fn emit_token(
+            &self,
+            base: &str,
+            token: &mut String,
+            negated: &mut bool,
+            emit: &mut impl FnMut(&str),
+        ) {
+            if base == "but" {
+                *negated = false;
+            }
+            if self.negation && *negated {
+                token.clear();
+                token.push_str("not_");
+                token.push_str(base);
+                emit(token);
+            } else {
+                emit(base);
+            }
+            if is_negator(base) {
+                *negated = true;
+            }
+        }
+    }
+
+    fn tokens(config: &TokenizerConfig, text: &str, masks: &[(usize, usize)]) -> Vec<String> {
+        let mut out = Vec::new();
+        config.tokens_masked(text, masks, &mut Scratch::default(), |t| {
+            out.push(t.to_owned())
+        });
+        out
+    }
+
+    fn reference_tokens(
+        config: &TokenizerConfig,
+        text: &str,
+        masks: &[(usize, usize)],
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        Reference(config.clone()).tokens_masked(text, masks, &mut Scratch::default(), |t| {
+            out.push(t.to_owned())
+        });
+        out
+    }
+
+    /// Text made of the pieces the tokenizer treats specially.
+    fn newsy_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("Kyiv"),
+            Just("won"),
+            Just("n't"),
+            Just("’s"),
+            Just("'s"),
+            Just("O'Brien"),
+            Just("long-range"),
+            Just("‐"),
+            Just("-"),
+            Just("’"),
+            Just("‘"),
+            Just("'"),
+            Just(" "),
+            Just("  "),
+            Just("\n"),
+            Just(","),
+            Just("."),
+            Just("“"),
+            Just("”"),
+            Just("—"),
+            Just("not"),
+            Just("No"),
+            Just("never"),
+            Just("but"),
+            Just("BUT"),
+            Just("3.5"),
+            Just("2022"),
+            Just("1-0"),
+            Just("Erdoğan"),
+            Just("ĐURIĆ"),
+            Just("İstanbul"),
+            Just("²"),
+            Just("٣"),
+            Just("x"),
+            Just("US"),
+            Just("a1b2"),
+            Just("can"),
+            Just("wo"),
+            Just("sha"),
+            Just("did"),
+            Just("Abc"),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_agree_with_the_reference_tokenizer(
+            text in newsy_text(),
+            negation in any::<bool>(),
+            mask_parties in any::<bool>(),
+            mask_at in proptest::collection::vec((0usize..200, 1usize..12), 0..3),
+        ) {
+            let config = TokenizerConfig { negation, bigrams: true, mask_parties };
+            // Masks as mentions are: ordered, disjoint, on char boundaries, at a word start.
+            let mut masks: Vec<(usize, usize)> = Vec::new();
+            for (start, len) in mask_at {
+                let Some(start) = (start..text.len()).find(|&s| {
+                    text.is_char_boundary(s)
+                        && text[s..].starts_with(char::is_alphanumeric)
+                        && !text[..s].ends_with(char::is_alphanumeric)
+                }) else { continue };
+                let end = (start + len..=text.len()).find(|&e| text.is_char_boundary(e));
+                let Some(end) = end else { continue };
+                if masks.last().is_none_or(|&(_, e)| start >= e) {
+                    masks.push((start, end));
+                }
+            }
+            proptest::prop_assert_eq!(
+                tokens(&config, &text, &masks),
+                reference_tokens(&config, &text, &masks)
+            );
+        }
+
+        #[test]
+        fn tokens_of_any_string_agree_with_the_reference(text in any::<String>(), negation in any::<bool>()) {
+            let config = TokenizerConfig { negation, bigrams: true, mask_parties: false };
+            proptest::prop_assert_eq!(tokens(&config, &text, &[]), reference_tokens(&config, &text, &[]));
+        }
+    }
 
     fn unigrams(text: &str) -> Vec<String> {
         TokenizerConfig {
@@ -282,6 +628,13 @@ mod tests {
             mask_parties: false,
         }
         .feature_list(text)
+    }
+
+    #[test]
+    fn fast_alphanumeric_test_agrees_with_char_is_alphanumeric() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! introduced right after a party mention counts as a mention of that party for the rest
 //! of the article.
 
+use crate::features::FxMap;
 use crate::party::Mention;
+use crate::tokenize::is_alphanumeric;
 
 /// Lower-case words that may stand between a party and the name it introduces
 /// (`U.S. special envoy John Coale`): titles, not verbs or prepositions.
@@ -59,10 +61,15 @@ const TITLE_WORDS: &[&str] = &[
 /// longer runs are more likely a title-case headline than a name.
 const MAX_NAME_WORDS: usize = 5;
 
+/// Most names remembered: an archive tagged as one stream forgets them all past this
+/// (memory stays bounded, and names from far back are no evidence).
+const MAX_NAMES: usize = 256;
+
 /// Surnames introduced so far in one article, with their party.
 #[derive(Clone, Debug, Default)]
 pub struct IntroducedNames {
-    names: Vec<(String, String)>,
+    /// Surname → party.
+    names: FxMap<String, String>,
 }
 
 impl IntroducedNames {
@@ -88,39 +95,45 @@ impl IntroducedNames {
             };
             // A name the lexicon knows is already a mention; the first side given wins.
             let known = mentions.iter().any(|k| k.text == surname);
-            if !known && !self.names.iter().any(|(n, _)| n == surname) {
-                self.names.push((surname.to_owned(), m.party.clone()));
+            if !known && !self.names.contains_key(surname) {
+                if self.names.len() == MAX_NAMES {
+                    self.names.clear();
+                }
+                self.names.insert(surname.to_owned(), m.party.clone());
             }
         }
     }
 
     /// Adds to `mentions` (offsets from `base`) each introduced surname in `sentence` that
-    /// no mention covers, keeping `mentions` in text order.
+    /// no mention covers, keeping `mentions` in text order. One lookup per capitalised
+    /// word, however many names are known.
     pub fn mentions_into(&self, sentence: &str, base: usize, mentions: &mut Vec<Mention>) {
         if self.names.is_empty() {
             return;
         }
         let before = mentions.len();
-        for (name, party) in &self.names {
-            for (at, _) in sentence.match_indices(name.as_str()) {
-                let (start, end) = (base + at, base + at + name.len());
-                let whole_word = !sentence[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric)
-                    && !sentence[at + name.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric);
-                let covered = mentions.iter().any(|m| m.start < end && start < m.end);
-                if whole_word && !covered {
-                    mentions.push(Mention {
-                        party: party.clone(),
-                        text: name.clone(),
-                        start,
-                        end,
-                    });
-                }
+        for raw in sentence.split_whitespace() {
+            let word = raw.trim_start_matches(|c: char| !is_alphanumeric(c));
+            let word = word
+                .strip_suffix("’s")
+                .or_else(|| word.strip_suffix("'s"))
+                .unwrap_or(word)
+                .trim_end_matches(|c: char| !is_alphanumeric(c));
+            if !word.starts_with(|c: char| c.is_uppercase()) {
+                continue;
+            }
+            let Some((name, party)) = self.names.get_key_value(word) else {
+                continue;
+            };
+            let start = base + (word.as_ptr() as usize - sentence.as_ptr() as usize);
+            let end = start + word.len();
+            if !mentions.iter().any(|m| m.start < end && start < m.end) {
+                mentions.push(Mention {
+                    party: party.clone(),
+                    text: name.clone(),
+                    start,
+                    end,
+                });
             }
         }
         if mentions.len() > before {
@@ -232,6 +245,22 @@ mod tests {
             got[1],
             vec![pair("Dabbagh", "Hamas"), pair("Hamas", "Hamas")]
         );
+    }
+
+    #[test]
+    fn an_endless_stream_forgets_names_past_the_cap() {
+        let table = PartyTable::builtin().unwrap();
+        let mut names = IntroducedNames::default();
+        for i in 0..MAX_NAMES + 10 {
+            let surname: String = format!("Zq{}", i)
+                .chars()
+                .map(|c| c.to_digit(10).map_or(c, |d| (b'a' + d as u8) as char))
+                .collect();
+            let s = format!("U.S. envoy Anna {surname} arrived.");
+            names.learn(&s, 0, &table.mentions(&s));
+            assert!(names.names.len() <= MAX_NAMES);
+        }
+        assert!(!names.names.is_empty());
     }
 
     #[test]

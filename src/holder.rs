@@ -357,7 +357,8 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
 }
 
 /// `Pakistani soldiers`, `U.S. duty`: the mention is followed by a lower-case word that
-/// is neither a verb nor a function word, so it modifies a noun rather than acting.
+/// is neither a verb, a function word nor a role noun (`Russian forces` and `U.S.
+/// officials` act), so it modifies a noun rather than acting.
 fn is_modifier(tail: &str) -> bool {
     let Some(rest) = tail.strip_prefix(' ') else {
         return false;
@@ -367,6 +368,7 @@ fn is_modifier(tail: &str) -> bool {
         && !is(word, class::SPEECH_VERB)
         && !is(word, class::HOLDER_VERB)
         && !is(word, class::FUNCTION_WORD)
+        && !is(word, class::ROLE_NOUN)
         && !looks_past_tense(word)
 }
 

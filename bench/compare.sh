@@ -93,7 +93,7 @@ fi
 "$TAG" --format jsonl "$FILES" > "$W/jobs1.jsonl"
 "$TAG" --jobs 2 --format jsonl "$FILES" > "$W/jobs2.jsonl"
 cmp -s "$W/jobs1.jsonl" "$W/jobs2.jsonl" && SAME=identical || SAME=DIFFERENT
-hyperfine -N -w 1 -r 5 --export-json "$W/jobs.json" \
+hyperfine -N -w 2 -r 15 --export-json "$W/jobs.json" \
   "$TAG --format jsonl $FILES" "$TAG --jobs 2 --format jsonl $FILES" > /dev/null
 read -r J1 J2 < <("$PY" -c 'import json;r=json.load(open("'"$W"'/jobs.json"))["results"];print(r[0]["median"],r[1]["median"])')
 

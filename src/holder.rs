@@ -311,11 +311,13 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     }
     let before = words_before(&article[start..m.start], 3);
     let after = words_after(skip_appositive(&article[m.end..end]), 4);
+    // One class lookup per word serves every test below.
+    let (bc, ac) = (before.classes(), after.classes());
     match before.first() {
-        Some(w) if is(w, class::SAID) => set(SAID_BEFORE),
+        Some(_) if bc[0] & class::SAID != 0 => set(SAID_BEFORE),
         Some(w) if w.eq_ignore_ascii_case("by") => set(BY_BEFORE),
         Some(w) if w.eq_ignore_ascii_case("and") => set(AND_BEFORE),
-        Some(w) if is(w, class::OBJECT_MARKER) => set(OBJECT_BEFORE),
+        Some(_) if bc[0] & class::OBJECT_MARKER != 0 => set(OBJECT_BEFORE),
         _ => {}
     }
     if let [to, according, ..] = before.as_slice() {
@@ -324,30 +326,32 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
         }
     }
     if is_possessive(&article[m.end..end]) {
-        if after.first().is_some_and(|w| is(w, class::ROLE_NOUN)) {
+        if ac[0] & class::ROLE_NOUN != 0 {
             set(POSSESSIVE_ROLE);
         } else {
             set(POSSESSIVE_OTHER);
         }
     }
-    if after.first().is_some_and(|w| is(w, class::SPEECH_VERB)) {
+    if ac[0] & class::SPEECH_VERB != 0 {
         set(SPEECH_AFTER);
     }
-    if let Some(pos) = after
-        .as_slice()
+    if let Some(pos) = ac[..after.len]
         .iter()
-        .position(|w| is(w, class::HOLDER_VERB | class::SPEECH_VERB))
+        .position(|c| c & (class::HOLDER_VERB | class::SPEECH_VERB) != 0)
     {
         set(if pos < 2 { VERB_NEAR } else { VERB_FAR });
     }
     // `Russian aircraft dropped …`: a past-tense verb after a short noun phrase.
-    if after.as_slice().iter().take(3).any(|w| looks_past_tense(w)) {
+    if (0..after.len.min(3)).any(|i| past_tense(after.items[i], ac[i])) {
         set(PAST_AFTER);
     }
     if inside_quote(&article[start..m.start]) {
         set(IN_QUOTE);
     }
-    if before.as_slice().iter().any(|w| is(w, class::SUBORDINATOR)) {
+    if bc[..before.len]
+        .iter()
+        .any(|c| c & class::SUBORDINATOR != 0)
+    {
         set(SUBORDINATE_BEFORE);
     }
     if is_modifier(&article[m.end..end]) {
@@ -364,12 +368,12 @@ fn is_modifier(tail: &str) -> bool {
         return false;
     };
     let word = trim_word(rest.split_whitespace().next().unwrap_or(""));
-    word.chars().next().is_some_and(char::is_lowercase)
-        && !is(word, class::SPEECH_VERB)
-        && !is(word, class::HOLDER_VERB)
-        && !is(word, class::FUNCTION_WORD)
-        && !is(word, class::ROLE_NOUN)
-        && !looks_past_tense(word)
+    if !word.chars().next().is_some_and(char::is_lowercase) {
+        return false;
+    }
+    let c = classes(word);
+    let acting = class::SPEECH_VERB | class::HOLDER_VERB | class::FUNCTION_WORD | class::ROLE_NOUN;
+    c & acting == 0 && !past_tense(word, c)
 }
 
 /// Facts about the whole sentence, read in one pass over its words.
@@ -418,13 +422,19 @@ fn sentence_facts(article: &str, start: usize, end: usize, mentions: &[Mention])
         let named = mentions
             .iter()
             .any(|m| m.start < at + raw.len() && at < m.end);
-        if w.bytes().any(|b| b.is_ascii_digit()) {
+        // Trimming keeps every digit, so the raw word's bytes answer both tests at once.
+        let (mut digit, mut percent_sign) = (false, false);
+        for b in raw.bytes() {
+            digit |= b.is_ascii_digit();
+            percent_sign |= b == b'%';
+        }
+        if digit {
             f.number = true;
             f.year |= w.len() == 4
                 && w.bytes().all(|b| b.is_ascii_digit())
                 && (w.starts_with("19") || w.starts_with("20"));
         }
-        f.percent |= raw.contains('%') || w.eq_ignore_ascii_case("percent");
+        f.percent |= percent_sign || w.eq_ignore_ascii_case("percent");
         f.since |= w.eq_ignore_ascii_case("since");
         if speech_verb || w.eq_ignore_ascii_case("say") {
             f.speech = true;
@@ -1058,12 +1068,8 @@ fn skip_appositive(tail: &str) -> &str {
     }
 }
 
-/// A regular past tense or a common irregular one (`dropped`, `said`, `struck`).
-fn looks_past_tense(word: &str) -> bool {
-    past_tense(word, classes(word))
-}
-
-/// [`looks_past_tense`] for a word whose [`classes`] are known.
+/// A regular past tense or a common irregular one (`dropped`, `said`, `struck`), for a
+/// word whose [`classes`] are known.
 fn past_tense(word: &str, classes: u16) -> bool {
     let bytes = word.as_bytes();
     let regular = bytes.len() > 4 && bytes[bytes.len() - 2..].eq_ignore_ascii_case(b"ed");
@@ -1077,14 +1083,19 @@ fn is_possessive(tail: &str) -> bool {
         || tail.starts_with("' ")
 }
 
-/// True when an opening quotation mark before the end of `head` is still open.
+/// True when an opening quotation mark before the end of `head` is still open (read as
+/// bytes: `“` is E2 80 9C, `”` E2 80 9D).
 fn inside_quote(head: &str) -> bool {
+    let bytes = head.as_bytes();
     let mut open = false;
-    for c in head.chars() {
-        match c {
-            '“' => open = true,
-            '”' => open = false,
-            '"' => open = !open,
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => open = !open,
+            0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
+                Some(0x9C) => open = true,
+                Some(0x9D) => open = false,
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -1110,6 +1121,14 @@ impl<'a> Words<'a> {
     }
     fn first(&self) -> Option<&'a str> {
         self.as_slice().first().copied()
+    }
+    /// The [`classes`] of each word (0 past the last).
+    fn classes(&self) -> [u16; 4] {
+        let mut out = [0; 4];
+        for (c, w) in out.iter_mut().zip(self.as_slice()) {
+            *c = classes(w);
+        }
+        out
     }
 }
 
@@ -1266,11 +1285,6 @@ fn classes(word: &str) -> u16 {
         .map_or(0, |(_, classes)| *classes)
 }
 
-/// True when `word` is in one of the lists of `class` (bits of [`class`]).
-fn is(word: &str, class: u16) -> bool {
-    classes(word) & class != 0
-}
-
 /// `w` without the punctuation around it (`“Never,` → `Never`).
 fn trim_word(w: &str) -> &str {
     let b = w.as_bytes();
@@ -1386,6 +1400,11 @@ pub fn continues_previous(sentence: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// True when `word` is in one of the lists of `class` (bits of [`class`]).
+    fn is(word: &str, class: u16) -> bool {
+        classes(word) & class != 0
+    }
 
     #[test]
     fn word_lists_are_lowercase_ascii_words_the_lookup_can_find() {

@@ -112,7 +112,11 @@ impl IntroducedNames {
             return;
         }
         let before = mentions.len();
-        for raw in sentence.split_whitespace() {
+        for raw in sentence.split_ascii_whitespace() {
+            // Most words start with a lower-case letter or a digit: no name.
+            if raw.as_bytes()[0].is_ascii_lowercase() || raw.as_bytes()[0].is_ascii_digit() {
+                continue;
+            }
             let word = raw.trim_start_matches(|c: char| !is_alphanumeric(c));
             let word = word
                 .strip_suffix("’s")

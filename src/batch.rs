@@ -154,44 +154,58 @@ where
         }
         return Ok(());
     }
+    // Items are claimed in chunks, so that many small files do not cost a lock, a wake-up
+    // and a message each (the cost that kept `--jobs 2` near 1.6× on 2,600 articles).
+    let chunk = (items.len() / (states.len() * 64)).clamp(1, 32);
+    let chunks = items.len().div_ceil(chunk);
     let window = 2 * states.len();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // Index of the next item to hand to `sink`; workers wait to stay within `window`.
+    // Index of the next chunk to hand to `sink`; workers wait to stay within `window`.
     let written = Mutex::new(0usize);
     let advanced = Condvar::new();
-    let (tx, rx) = mpsc::channel::<(usize, T)>();
+    let (tx, rx) = mpsc::channel::<(usize, Vec<T>)>();
     std::thread::scope(|scope| {
         for mut state in states {
             let (tx, work, next, stop, written, advanced) =
                 (tx.clone(), &work, &next, &stop, &written, &advanced);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= items.len() {
+                let c = next.fetch_add(1, Ordering::Relaxed);
+                if c >= chunks {
                     break;
                 }
                 {
                     let mut w = written.lock().unwrap_or_else(|e| e.into_inner());
-                    while i >= *w + window && !stop.load(Ordering::Relaxed) {
+                    while c >= *w + window && !stop.load(Ordering::Relaxed) {
                         w = advanced.wait(w).unwrap_or_else(|e| e.into_inner());
                     }
                 }
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
-                let out = work(&mut state, &items[i]);
-                if tx.send((i, out)).is_err() {
+                let range = c * chunk..((c + 1) * chunk).min(items.len());
+                let out: Vec<T> = items[range]
+                    .iter()
+                    .map(|item| work(&mut state, item))
+                    .collect();
+                if tx.send((c, out)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, T> = BTreeMap::new();
+        let mut pending: BTreeMap<usize, Vec<T>> = BTreeMap::new();
         let mut want = 0;
-        for (i, out) in rx.iter() {
-            pending.insert(i, out);
-            while let Some(out) = pending.remove(&want) {
-                let result = sink(out, &items[want]);
+        for (c, out) in rx.iter() {
+            pending.insert(c, out);
+            while let Some(outs) = pending.remove(&want) {
+                let mut result = Ok(());
+                for (k, out) in outs.into_iter().enumerate() {
+                    result = sink(out, &items[want * chunk + k]);
+                    if result.is_err() {
+                        break;
+                    }
+                }
                 want += 1;
                 *written.lock().unwrap_or_else(|e| e.into_inner()) = want;
                 if result.is_err() {
@@ -250,6 +264,40 @@ mod tests {
         );
         assert_eq!(r, Err(7));
         assert_eq!(seen, (0..=7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn many_small_items_are_claimed_in_chunks_and_still_arrive_in_order() {
+        // 5,003 items on 2 threads: chunks of 32 and a shorter last one.
+        let items: Vec<u64> = (0..5003).collect();
+        let mut got = Vec::new();
+        ordered(
+            &items,
+            vec![(); 2],
+            |_, &i| i * 3,
+            |out, &i| {
+                assert_eq!(out, i * 3);
+                got.push(i);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got, items);
+        let mut seen = 0;
+        let r = ordered(
+            &items,
+            vec![(); 2],
+            |_, &i| i,
+            |out, _| {
+                seen += 1;
+                if out == 1000 {
+                    Err(out)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!((r, seen), (Err(1000), 1001));
     }
 
     #[test]

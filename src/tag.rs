@@ -308,4 +308,21 @@ mod tests {
         assert_eq!(tagged[0].party.as_deref(), Some("Russia"));
         assert_eq!(tagged[1].party.as_deref(), Some("Russia"));
     }
+
+    #[test]
+    fn a_surname_the_article_introduced_is_a_mention_with_its_span() {
+        let mut t = Tagger::builtin().unwrap();
+        let text = "Belarus freed 52 prisoners, U.S. special envoy Zebulon Quarrington said. \
+                    Quarrington called it “a big step.”";
+        let tagged = t.tag(text);
+        assert_eq!(tagged.len(), 2);
+        let m = &tagged[1].mentions;
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(
+            (m[0].party.as_str(), m[0].text.as_str()),
+            ("United States", "Quarrington")
+        );
+        assert_eq!(&text[m[0].start..m[0].end], "Quarrington");
+        assert_eq!(tagged[1].party.as_deref(), Some("United States"));
+    }
 }

@@ -73,11 +73,6 @@ pub struct IntroducedNames {
 }
 
 impl IntroducedNames {
-    /// Forgets every name (a new article starts).
-    pub fn clear(&mut self) {
-        self.names.clear();
-    }
-
     /// Learns the names `sentence` introduces after its `mentions` (offsets from `base`,
     /// the sentence's offset in the article): `<party> [’s] [titles] First [Middle] Last`.
     pub fn learn(&mut self, sentence: &str, base: usize, mentions: &[Mention]) {
@@ -162,7 +157,7 @@ fn introduced_surname(tail: &str) -> Option<&str> {
             break;
         }
     }
-    let mut name: Vec<&str> = Vec::new();
+    let (mut words_in_name, mut surname) = (0, "");
     // The name must end before the sentence does: a headline's last words are no name.
     let mut ended = false;
     for w in words {
@@ -173,15 +168,15 @@ fn introduced_surname(tail: &str) -> Option<&str> {
             ended = true;
             break;
         }
-        name.push(clean);
+        words_in_name += 1;
+        surname = clean;
         if clean.len() != w.len() {
             ended = true;
             break;
         }
     }
-    let surname = *name.last()?;
     let lower = surname.chars().filter(|c| c.is_lowercase()).count();
-    (ended && (2..=MAX_NAME_WORDS).contains(&name.len()) && lower >= 2).then_some(surname)
+    (ended && (2..=MAX_NAME_WORDS).contains(&words_in_name) && lower >= 2).then_some(surname)
 }
 
 #[cfg(test)]

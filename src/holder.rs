@@ -1132,9 +1132,9 @@ impl<'a> Words<'a> {
     }
 }
 
-/// The word lists the cues test, as bits: a word is looked up once in one hash map
-/// (after lower-casing into a stack buffer) instead of compared with every entry of a
-/// list, which made the holder the largest cost of tagging (bench/RESULTS.md).
+/// The word lists the cues test, as bits: a word is looked up once in one table
+/// ([`WordClasses`], keyed by a case-blind hash, no copy) instead of compared with every
+/// entry of a list, which made the holder the largest cost of tagging (bench/RESULTS.md).
 mod class {
     pub const SAID: u16 = 1;
     pub const OBJECT_MARKER: u16 = 1 << 1;

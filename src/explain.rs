@@ -153,7 +153,7 @@ impl PartyEvidence {
                 cues,
             } => match tagged.mentions.get(index) {
                 Some(m) => PartyEvidence::Mention {
-                    mention: m.text.clone(),
+                    mention: m.text.to_string(),
                     start: m.start,
                     end: m.end,
                     probability,

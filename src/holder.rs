@@ -170,11 +170,11 @@ impl Candidate {
 
 /// The party a sentence may carry over: the previous sentence's, or — when that one had
 /// none and this one opens with a pronoun (`He said …`) — the last party found before.
-pub fn carried<'a>(
-    immediate: Option<&'a str>,
-    last: Option<&'a str>,
+pub fn carried<'a, P: ?Sized>(
+    immediate: Option<&'a P>,
+    last: Option<&'a P>,
     sentence: &str,
-) -> Option<&'a str> {
+) -> Option<&'a P> {
     match immediate {
         Some(p) => Some(p),
         None if continues_previous(sentence) => last,
@@ -225,7 +225,7 @@ pub fn candidates(
         if facts.unnamed_speaker {
             cues |= 1 << UNNAMED_SPEAKER;
         }
-        if previous == Some(m.party.as_str()) {
+        if previous == Some(&*m.party) {
             cues |= 1 << IS_PREVIOUS;
             if pronoun_start {
                 cues |= 1 << PREVIOUS_PRONOUN_START;
@@ -237,7 +237,7 @@ pub fn candidates(
         });
     }
     if let Some(prev) = previous.filter(|p| *p != "none") {
-        if !mentions.iter().any(|m| m.party == prev) {
+        if !mentions.iter().any(|m| &*m.party == prev) {
             let mut cues = (1 << CARRY_ONLY) | (1 << IS_PREVIOUS);
             if pronoun_start {
                 cues |= (1 << CARRY_PRONOUN_START) | (1 << PREVIOUS_PRONOUN_START);
@@ -1436,7 +1436,7 @@ mod tests {
             stance_ids: &[],
         };
         choose(None, &c, &view).and_then(|(i, _)| match c[i].kind {
-            CandidateKind::Mention(m) => Some(mentions[m].party.clone()),
+            CandidateKind::Mention(m) => Some(mentions[m].party.to_string()),
             CandidateKind::Previous => previous.map(str::to_owned),
             CandidateKind::Nobody => None,
         })

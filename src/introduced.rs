@@ -7,6 +7,7 @@
 use crate::features::FxMap;
 use crate::party::Mention;
 use crate::tokenize::is_alphanumeric;
+use std::sync::Arc;
 
 /// Lower-case words that may stand between a party and the name it introduces
 /// (`U.S. special envoy John Coale`): titles, not verbs or prepositions.
@@ -69,7 +70,7 @@ const MAX_NAMES: usize = 256;
 #[derive(Clone, Debug, Default)]
 pub struct IntroducedNames {
     /// Surname → party.
-    names: FxMap<String, String>,
+    names: FxMap<Arc<str>, Arc<str>>,
 }
 
 impl IntroducedNames {
@@ -89,12 +90,12 @@ impl IntroducedNames {
                 continue;
             };
             // A name the lexicon knows is already a mention; the first side given wins.
-            let known = mentions.iter().any(|k| k.text == surname);
+            let known = mentions.iter().any(|k| &*k.text == surname);
             if !known && !self.names.contains_key(surname) {
                 if self.names.len() == MAX_NAMES {
                     self.names.clear();
                 }
-                self.names.insert(surname.to_owned(), m.party.clone());
+                self.names.insert(Arc::from(surname), Arc::clone(&m.party));
             }
         }
     }
@@ -128,8 +129,8 @@ impl IntroducedNames {
             let end = start + word.len();
             if !mentions.iter().any(|m| m.start < end && start < m.end) {
                 mentions.push(Mention {
-                    party: party.clone(),
-                    text: name.clone(),
+                    party: Arc::clone(party),
+                    text: Arc::clone(name),
                     start,
                     end,
                 });
@@ -195,7 +196,10 @@ mod tests {
                 let mut mentions = table.mentions(s);
                 names.mentions_into(s, 0, &mut mentions);
                 names.learn(s, 0, &mentions);
-                mentions.into_iter().map(|m| (m.text, m.party)).collect()
+                mentions
+                    .into_iter()
+                    .map(|m| (m.text.to_string(), m.party.to_string()))
+                    .collect()
             })
             .collect()
     }

@@ -765,7 +765,7 @@ mod tests {
             stance: Stance::Hardline,
             confidence: x,
             scores: [x, 1.0 - x, x / 3.0],
-            party,
+            party: party.map(Into::into),
             mentions,
             party_reason: Default::default(),
         }
@@ -835,8 +835,8 @@ mod tests {
         ) {
             let mentions = (0..n_mentions)
                 .map(|i| Mention {
-                    party: format!("{}{i}", party.clone().unwrap_or_default()),
-                    text: alias.clone(),
+                    party: format!("{}{i}", party.clone().unwrap_or_default()).into(),
+                    text: alias.as_str().into(),
                     start: i,
                     end: i + alias.len(),
                 })

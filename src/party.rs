@@ -30,6 +30,7 @@ use std::hash::BuildHasherDefault;
 type FxSet<T> = HashSet<T, BuildHasherDefault<crate::features::FxHasher>>;
 type FxStrMap<'a> = HashMap<&'a str, &'a str, BuildHasherDefault<crate::features::FxHasher>>;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Value of the `format` field of a party file.
 pub const FORMAT: &str = "detente-parties";
@@ -60,10 +61,10 @@ struct PartyFile {
 /// A party named in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {
-    /// Canonical party.
-    pub party: String,
+    /// Canonical party (shared with the table: a mention allocates nothing).
+    pub party: Arc<str>,
     /// The alias as written.
-    pub text: String,
+    pub text: Arc<str>,
     /// Byte offsets in the text that was searched.
     pub start: usize,
     pub end: usize,
@@ -73,8 +74,10 @@ pub struct Mention {
 #[derive(Clone, Debug)]
 pub struct PartyTable {
     entries: Vec<PartyEntry>,
+    /// The canonical names, in `entries` order, shared by every mention of them.
+    names: Vec<Arc<str>>,
     /// First word of an alias → (alias, party index), longest alias first.
-    by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>>,
+    by_first_word: FxMap<Box<str>, Vec<(Arc<str>, u32)>>,
     /// Bit `b0 << 8 | b1` is set when some alias starts with the bytes `b0 b1` (any
     /// second byte for a one-byte first word): most words of a sentence (`the`, `said`)
     /// are passed over with one bit test instead of a hash lookup.
@@ -221,7 +224,7 @@ impl PartyTable {
         // Sized up front, and a key allocated only for a new first word: this runs at
         // every start (see bench/RESULTS.md, cold start).
         let n: usize = entries.iter().map(|e| 1 + e.aliases.len()).sum();
-        let mut by_first_word: FxMap<Box<str>, Vec<(Box<str>, u32)>> =
+        let mut by_first_word: FxMap<Box<str>, Vec<(Arc<str>, u32)>> =
             FxMap::with_capacity_and_hasher(n, Default::default());
         let mut seen = FxSet::with_capacity_and_hasher(n, Default::default());
         for (i, e) in entries.iter().enumerate() {
@@ -251,8 +254,10 @@ impl PartyTable {
             }
         }
         let aliases = seen.len();
+        let names = entries.iter().map(|e| Arc::from(e.name.as_str())).collect();
         Ok(PartyTable {
             entries,
+            names,
             by_first_word,
             starts,
             aliases,
@@ -370,8 +375,8 @@ impl PartyTable {
                     .is_none_or(|c| !is_alphanumeric(c))
         })?;
         out.push(Mention {
-            party: self.entries[*party as usize].name.clone(),
-            text: alias.to_string(),
+            party: Arc::clone(&self.names[*party as usize]),
+            text: Arc::clone(alias),
             start: offset + at,
             end: offset + at + alias.len(),
         });
@@ -399,7 +404,7 @@ mod tests {
         table()
             .mentions(text)
             .into_iter()
-            .map(|m| (m.party, m.text))
+            .map(|m| (m.party.to_string(), m.text.to_string()))
             .collect()
     }
 
@@ -471,7 +476,7 @@ mod tests {
         let got: Vec<String> = merged
             .mentions("Tiraspol, Brussels and the Kremlin")
             .into_iter()
-            .map(|m| m.party)
+            .map(|m| m.party.to_string())
             .collect();
         assert_eq!(got, ["Transnistria", "European Union", "Kremlin Watchers"]);
     }

@@ -19,6 +19,7 @@ use crate::segment::{self, Span};
 use crate::stance::Stance;
 use crate::tokenize::Scratch;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Party head probability needed to name a party for a sentence without mentions.
 pub const PARTY_HEAD_MIN_CONFIDENCE: f32 = 0.6;
@@ -35,7 +36,7 @@ pub struct Tagged {
     /// Probabilities in [`Stance::ALL`] order.
     pub scores: [f32; 3],
     /// Canonical party, or `none`.
-    pub party: Option<String>,
+    pub party: Option<Arc<str>>,
     /// Every party mention, with article byte offsets.
     pub mentions: Vec<Mention>,
     /// How the party was chosen.
@@ -72,8 +73,8 @@ impl Tagged {
 /// the last party found.
 #[derive(Clone, Debug, Default)]
 pub struct Carry {
-    immediate: Option<String>,
-    last: Option<String>,
+    immediate: Option<Arc<str>>,
+    last: Option<Arc<str>>,
     /// Surnames the article has introduced with a party (`U.S. envoy John Coale`).
     names: IntroducedNames,
 }
@@ -169,11 +170,11 @@ impl Tagger {
     /// (lets a caller tag an article piece by piece, as `detente-tag` does per chunk).
     pub fn tag_next(&mut self, article: &str, span: Span, carry: &mut Carry) -> Tagged {
         let previous = holder::carried(
-            carry.immediate.as_deref(),
-            carry.last.as_deref(),
+            carry.immediate.as_ref(),
+            carry.last.as_ref(),
             span.of(article),
         )
-        .map(str::to_owned);
+        .cloned();
         let tagged = self.tag_sentence(article, span, previous, &mut carry.names);
         carry.immediate.clone_from(&tagged.party);
         if tagged.party.is_some() {
@@ -188,7 +189,7 @@ impl Tagger {
         &mut self,
         article: &str,
         span: Span,
-        previous_party: Option<String>,
+        previous_party: Option<Arc<str>>,
         names: &mut IntroducedNames,
     ) -> Tagged {
         let sentence = span.of(article);
@@ -257,7 +258,9 @@ impl Tagger {
             // Nobody holds a posture by the cues; a sentence naming no party may still be
             // recognisable by its words (`the guerrillas`, `the bloc`).
             _ if mentions.is_empty() => match self.party_from_head(sentence) {
-                Some((name, probability)) => (Some(name), PartyReason::Model { probability }),
+                Some((name, probability)) => {
+                    (Some(Arc::from(name)), PartyReason::Model { probability })
+                }
                 None => (None, PartyReason::None),
             },
             _ => (None, PartyReason::None),
@@ -273,9 +276,9 @@ impl Tagger {
         }
     }
 
-    fn party_from_head(&mut self, sentence: &str) -> Option<(String, f32)> {
+    fn party_from_head(&mut self, sentence: &str) -> Option<(&str, f32)> {
         let (name, p) = self.party_head_best(sentence)?;
-        (p >= PARTY_HEAD_MIN_CONFIDENCE && name != "none").then(|| (name.to_owned(), p))
+        (p >= PARTY_HEAD_MIN_CONFIDENCE && name != "none").then_some((name, p))
     }
 
     /// The bag-of-words party head's best class for `sentence` (`none` included) and its
@@ -319,7 +322,7 @@ mod tests {
         let m = &tagged[1].mentions;
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(
-            (m[0].party.as_str(), m[0].text.as_str()),
+            (&*m[0].party, &*m[0].text),
             ("United States", "Quarrington")
         );
         assert_eq!(&text[m[0].start..m[0].end], "Quarrington");

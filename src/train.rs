@@ -597,7 +597,7 @@ fn fit_holder(
             );
             for c in &candidates {
                 let party = match c.kind {
-                    holder::CandidateKind::Mention(i) => mentions[i].party.as_str(),
+                    holder::CandidateKind::Mention(i) => &*mentions[i].party,
                     holder::CandidateKind::Previous => previous.unwrap_or("none"),
                     holder::CandidateKind::Nobody => "none",
                 };

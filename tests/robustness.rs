@@ -867,7 +867,7 @@ proptest! {
             prop_assert_eq!(t.span, *s);
             prop_assert!((t.scores.iter().sum::<f32>() - 1.0).abs() < 1e-3);
             for m in &t.mentions {
-                prop_assert!(text.get(m.start..m.end) == Some(m.text.as_str()));
+                prop_assert!(text.get(m.start..m.end) == Some(&*m.text));
             }
         }
     }

@@ -22,6 +22,7 @@
 use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::Mention;
+use crate::segment::Span;
 use crate::tokenize::is_alphanumeric;
 use std::sync::LazyLock;
 
@@ -145,6 +146,10 @@ pub struct Candidate {
     pub kind: CandidateKind,
     /// Cue bits (see [`CUES`]).
     pub cues: u64,
+    /// The words right before and after the candidate's first mention, as article byte
+    /// ranges (what [`neighbour_words`] finds), read along with the cues so that
+    /// [`choose`] need not split the sentence again. `None` for the other kinds.
+    pub neighbours: [Option<Span>; 2],
 }
 
 /// Who a candidate stands for.
@@ -206,12 +211,17 @@ pub fn candidates(
         }
         distinct += 1;
         let mut cues = 0u64;
+        let mut neighbours = [None; 2];
         for (j, other) in mentions
             .iter()
             .enumerate()
             .filter(|(_, o)| o.party == m.party)
         {
-            cues |= mention_cues(article, start, end, other, j == 0);
+            let (other_cues, words) = mention_cues(article, start, end, other, j == 0);
+            cues |= other_cues;
+            if j == i {
+                neighbours = words.map(|w| w.map(|w| span_in(article, w)));
+            }
             if other.start < body_start {
                 cues |= 1 << DATELINE;
             }
@@ -234,6 +244,7 @@ pub fn candidates(
         out.push(Candidate {
             kind: CandidateKind::Mention(i),
             cues,
+            neighbours,
         });
     }
     if let Some(prev) = previous.filter(|p| *p != "none") {
@@ -251,6 +262,7 @@ pub fn candidates(
             out.push(Candidate {
                 kind: CandidateKind::Previous,
                 cues,
+                neighbours: [None; 2],
             });
         }
     }
@@ -277,6 +289,7 @@ pub fn candidates(
             | u64::from(!facts.speech && !any_verb) << NOBODY_NO_SPEECH
             | u64::from(facts.passive) << NOBODY_PASSIVE
             | u64::from(all_weak) << NOBODY_ALL_WEAK,
+        neighbours: [None; 2],
     });
     // What the competitors have: a speaker elsewhere makes this candidate less likely.
     let count = |mask: u64| out.iter().filter(|c| c.cues & mask != 0).count();
@@ -300,7 +313,23 @@ pub fn candidates(
     }
 }
 
-fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: bool) -> u64 {
+/// The byte range of `word`, a slice of `article`, in `article`.
+fn span_in(article: &str, word: &str) -> Span {
+    let start = word.as_ptr() as usize - article.as_ptr() as usize;
+    Span {
+        start,
+        end: start + word.len(),
+    }
+}
+
+/// The cues of one mention, and the words right before and after it.
+fn mention_cues<'a>(
+    article: &'a str,
+    start: usize,
+    end: usize,
+    m: &Mention,
+    first: bool,
+) -> (u64, [Option<&'a str>; 2]) {
     let mut cues = 0u64;
     let mut set = |bit: u32| cues |= 1 << bit;
     if first {
@@ -357,7 +386,7 @@ fn mention_cues(article: &str, start: usize, end: usize, m: &Mention, first: boo
     if is_modifier(&article[m.end..end]) {
         set(MODIFIER);
     }
-    cues
+    (cues, [before.first(), after.first()])
 }
 
 /// `Pakistani soldiers`, `U.S. duty`: the mention is followed by a lower-case word that
@@ -602,11 +631,8 @@ pub fn choose(
             (Some(h), CandidateKind::Previous) => {
                 h.probability_with_words(c.cues, &h.carry_words, sentence.stance_ids)
             }
-            (Some(h), CandidateKind::Mention(m)) => {
-                let (before, after) = sentence
-                    .mentions
-                    .get(m)
-                    .map_or((None, None), |m| neighbour_words(sentence, m));
+            (Some(h), CandidateKind::Mention(_)) => {
+                let [before, after] = c.neighbours.map(|w| w.map(|w| w.of(sentence.article)));
                 sigmoid(
                     h.logit(c.cues)
                         + before.map_or(0.0, |w| h.neighbour(&h.before_words, w))
@@ -1331,70 +1357,84 @@ fn words_after(tail: &str, n: usize) -> Words<'_> {
     out
 }
 
-/// Openings that continue the previous sentence's actor.
-const CONTINUATIONS: &[&str] = &[
-    "he",
-    "she",
-    "they",
-    "it",
-    "his",
-    "her",
-    "their",
-    "its",
-    "we",
-    "i",
-    "our",
-    "the spokesman",
-    "the spokeswoman",
-    "the spokesperson",
-    "the ministry",
-    "the minister",
-    "the president",
-    "the official",
-    "the officials",
-    "the envoy",
-    "the government",
-    "the statement",
-    "the prime minister",
-    "the foreign minister",
-    "the leader",
-    "the chancellor",
-    "the group",
-    "the movement",
-    "the union",
-    "the company",
-    "the army",
-    "the military",
-    "the negotiator",
-    "the delegation",
-    "the aide",
-    "the diplomat",
-    "the commission",
-    "the bank",
-    "the board",
-    "but he",
-    "but she",
-    "but they",
-    "however, he",
-    "however, she",
+/// Openings that continue the previous sentence's actor: a pronoun (`He added …`), `the`
+/// and a role noun (`The spokesman said …`), `But he`, `However, she`.
+const CONTINUING_PRONOUNS: &[&str] = &[
+    "he", "she", "they", "it", "his", "her", "their", "its", "we", "i", "our",
 ];
 
+/// Role nouns after `the` (`the prime minister` and `the foreign minister` are tested
+/// apart: two words).
+const CONTINUING_ROLES: &[&str] = &[
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "ministry",
+    "minister",
+    "president",
+    "official",
+    "officials",
+    "envoy",
+    "government",
+    "statement",
+    "leader",
+    "chancellor",
+    "group",
+    "movement",
+    "union",
+    "company",
+    "army",
+    "military",
+    "negotiator",
+    "delegation",
+    "aide",
+    "diplomat",
+    "commission",
+    "bank",
+    "board",
+];
+
+/// The leading run of letters and digits of `s`, and what follows it.
+fn split_word(s: &str) -> (&str, &str) {
+    let end = s
+        .char_indices()
+        .find(|&(_, c)| !is_alphanumeric(c))
+        .map_or(s.len(), |(i, _)| i);
+    s.split_at(end)
+}
+
+/// The word after `gap` at the start of `rest`, and what follows it.
+fn next<'a>(rest: &'a str, gap: &str) -> Option<(&'a str, &'a str)> {
+    rest.strip_prefix(gap).map(split_word)
+}
+
+fn is_one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| word.eq_ignore_ascii_case(w))
+}
+
 /// True when the sentence opens with a pronoun or role noun (`He added …`), after any
-/// opening quotation.
+/// opening quotation. Reads the first words once (a scan of every opening against the
+/// sentence cost ~900 instructions a sentence; see bench/RESULTS.md).
 pub fn continues_previous(sentence: &str) -> bool {
     let s = sentence.trim_start_matches(|c: char| !is_alphanumeric(c));
-    let Some(&first) = s.as_bytes().first() else {
-        return false;
-    };
-    CONTINUATIONS.iter().any(|c| {
-        c.as_bytes()[0] == first.to_ascii_lowercase()
-            && s.get(..c.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(c))
-            && s[c.len()..]
-                .chars()
-                .next()
-                .is_none_or(|n| !is_alphanumeric(n))
-    })
+    let (first, rest) = split_word(s);
+    if is_one_of(first, CONTINUING_PRONOUNS) {
+        true
+    } else if first.eq_ignore_ascii_case("the") {
+        match next(rest, " ") {
+            Some((role, _)) if is_one_of(role, CONTINUING_ROLES) => true,
+            Some((kind, rest)) if is_one_of(kind, &["prime", "foreign"]) => {
+                next(rest, " ").is_some_and(|(w, _)| w.eq_ignore_ascii_case("minister"))
+            }
+            _ => false,
+        }
+    } else if first.eq_ignore_ascii_case("but") {
+        next(rest, " ").is_some_and(|(w, _)| is_one_of(w, &["he", "she", "they"]))
+    } else if first.eq_ignore_ascii_case("however") {
+        next(rest, ", ").is_some_and(|(w, _)| is_one_of(w, &["he", "she"]))
+    } else {
+        false
+    }
 }
 
 #[cfg(test)]
@@ -1491,6 +1531,18 @@ mod tests {
         assert!(continues_previous("“It is over,” the spokesman said."));
         assert!(!continues_previous("Hezbollah rejected the plan."));
         assert!(!continues_previous("Hence the delay."));
+        // Whole words only, and the two-word roles.
+        assert!(!continues_previous("Hezbollah’s Theirs-first policy."));
+        assert!(!continues_previous("Heads of state met."));
+        assert!(!continues_previous("The ministers met."));
+        assert!(continues_previous(
+            "The Prime Minister, speaking in Kyiv, agreed."
+        ));
+        assert!(!continues_previous("The prime ministers met."));
+        assert!(continues_previous("But they refused."));
+        assert!(continues_previous("However, she said no."));
+        assert!(!continues_previous("However he said no."));
+        assert!(continues_previous("‘We will not yield,’ …"));
         let speech = |s: &str| sentence_facts(s, 0, s.len(), &[]).pronoun_speech;
         assert!(speech("“We will not retreat,” he said."));
         assert!(!speech("Officials said the talks ended."));
@@ -1627,6 +1679,7 @@ mod tests {
             let c = [Candidate {
                 kind: CandidateKind::Nobody,
                 cues: nobody,
+                neighbours: [None; 2],
             }];
             choose(Some(&s), &c, &view(ids)).unwrap().1
         };
@@ -1636,6 +1689,7 @@ mod tests {
         let c = [Candidate {
             kind: CandidateKind::Mention(0),
             cues: first,
+            neighbours: [None; 2],
         }];
         assert!((logit(choose(Some(&s), &c, &view(&[percent])).unwrap().1) - 1.0).abs() < 1e-4);
     }
@@ -1662,6 +1716,7 @@ mod tests {
         let c = Candidate {
             kind: CandidateKind::Mention(0),
             cues: (1 << SPEECH_AFTER) | (1 << FIRST_MENTION),
+            neighbours: [None; 2],
         };
         assert_eq!(
             c.cue_names().collect::<Vec<_>>(),

@@ -238,6 +238,7 @@ impl Tagger {
                 Candidate {
                     kind: CandidateKind::Mention(index),
                     cues,
+                    ..
                 },
                 probability,
             )) => (
@@ -252,6 +253,7 @@ impl Tagger {
                 Candidate {
                     kind: CandidateKind::Previous,
                     cues,
+                    ..
                 },
                 probability,
             )) => (previous_party, PartyReason::Previous { probability, cues }),

@@ -1222,11 +1222,12 @@ const WORD_LISTS: &[(&[&str], u16)] = &[
 const MAX_LIST_WORD: usize = 24;
 
 /// The word lists as one table: most words are in no list and are turned away by the
-/// `(first letter, length)` filter; the others take one hash lookup.
+/// `(first two letters, length)` filter; the others take one hash lookup.
 struct WordClasses {
-    /// Bit `len` of entry `b`: some list word starts with the ASCII letter `b` and has
-    /// `len` bytes.
-    filter: [u32; 128],
+    /// Bit `len` of entry [`filter_index`]: some list word starts with those two letters
+    /// (ignoring case) and has `len` bytes. (The first letter alone let `the`, `and`,
+    /// `for` through to the hash: most lookups of a sentence.)
+    filter: [u32; 1024],
     /// Open addressing on the key's low bits (the key is already a hash): the lower-case
     /// word and its classes, `("", 0)` for an empty slot.
     slots: Vec<(&'static str, u16)>,
@@ -1248,16 +1249,23 @@ impl WordClasses {
     }
 }
 
+/// Entry of [`WordClasses::filter`] for a word's first two bytes (5 bits each: ASCII case
+/// folds away; other bytes may share an entry, which only lets more words through).
+fn filter_index(bytes: &[u8]) -> usize {
+    let second = bytes.get(1).copied().unwrap_or(0);
+    usize::from(bytes[0] & 31) << 5 | usize::from(second & 31)
+}
+
 static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
     let mut table = WordClasses {
-        filter: [0; 128],
+        filter: [0; 1024],
         slots: vec![("", 0); WORD_SLOTS],
     };
     for (list, bit) in WORD_LISTS {
         for word in *list {
             let bytes = word.as_bytes();
-            if let Some(&first) = bytes.first().filter(|_| bytes.len() <= MAX_LIST_WORD) {
-                table.filter[usize::from(first & 0x7f)] |= 1 << bytes.len();
+            if !bytes.is_empty() && bytes.len() <= MAX_LIST_WORD {
+                table.filter[filter_index(bytes)] |= 1 << bytes.len();
                 let i = table.slot(bytes);
                 table.slots[i].0 = word;
                 table.slots[i].1 |= bit;
@@ -1301,7 +1309,7 @@ fn classes(word: &str) -> u16 {
     let table = &*WORD_CLASSES;
     if bytes.len() > MAX_LIST_WORD
         || !first.is_ascii()
-        || table.filter[usize::from(first.to_ascii_lowercase())] >> bytes.len() & 1 == 0
+        || table.filter[filter_index(bytes)] >> bytes.len() & 1 == 0
     {
         return 0;
     }

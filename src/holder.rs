@@ -1331,17 +1331,77 @@ fn trim_word(w: &str) -> &str {
     w.trim_matches(|c: char| !is_alphanumeric(c))
 }
 
+/// Length of the whitespace character (as `char::is_whitespace`) that starts at byte `i`
+/// of `s`, or 0. ASCII is decided on the byte; other characters are decoded.
+#[inline]
+fn space_at(s: &str, i: usize) -> usize {
+    match s.as_bytes()[i] {
+        b'\t'..=b'\r' | b' ' => 1,
+        b if b < 0x80 => 0,
+        _ => s[i..]
+            .chars()
+            .next()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+    }
+}
+
+/// Length of the whitespace character that ends at byte `end` of `s`, or 0.
+#[inline]
+fn space_before(s: &str, end: usize) -> usize {
+    match s.as_bytes()[end - 1] {
+        b'\t'..=b'\r' | b' ' => 1,
+        b if b < 0x80 => 0,
+        _ => s[..end]
+            .chars()
+            .next_back()
+            .filter(|c| c.is_whitespace())
+            .map_or(0, char::len_utf8),
+    }
+}
+
+/// The last character of `w` is one of the ASCII `ascii` bytes or one of `—“”`.
+#[inline]
+fn ends_with_stop(w: &str, ascii: &[u8]) -> bool {
+    match w.as_bytes().last() {
+        Some(b) if b.is_ascii() => ascii.contains(b),
+        Some(_) => w.ends_with(['—', '“', '”']),
+        None => false,
+    }
+}
+
 /// Up to `n` (≤ 4) words at the end of `head`, nearest first, within its last clause.
+/// (The pieces of `head.rsplit(char::is_whitespace)` after the last one, read as bytes:
+/// the `char` splitters were a visible cost of every mention; see bench/RESULTS.md.)
 fn words_before(head: &str, n: usize) -> Words<'_> {
     let mut out = Words::default();
-    for w in head.rsplit(char::is_whitespace).skip(1) {
-        if out.len == n || w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
+    let mut end = head.len();
+    let mut last_piece = true;
+    loop {
+        let mut start = end;
+        let mut gap = 0;
+        while start > 0 {
+            gap = space_before(head, start);
+            if gap > 0 {
+                break;
+            }
+            start -= head[..start].chars().next_back().map_or(1, char::len_utf8);
+        }
+        if !last_piece {
+            let w = &head[start..end];
+            if out.len == n || ends_with_stop(w, b",.;:\"") {
+                break;
+            }
+            let clean = trim_word(w);
+            if !clean.is_empty() {
+                out.push(clean);
+            }
+        }
+        last_piece = false;
+        if start == 0 {
             break;
         }
-        let clean = trim_word(w);
-        if !clean.is_empty() {
-            out.push(clean);
-        }
+        end = start - gap;
     }
     out
 }
@@ -1353,12 +1413,27 @@ fn words_after(tail: &str, n: usize) -> Words<'_> {
         .or_else(|| tail.strip_prefix("'s"))
         .unwrap_or(tail);
     let mut out = Words::default();
-    for w in tail.split_whitespace() {
+    let mut i = 0;
+    while i < tail.len() {
+        let gap = space_at(tail, i);
+        if gap > 0 {
+            i += gap;
+            continue;
+        }
+        let start = i;
+        while i < tail.len() && space_at(tail, i) == 0 {
+            i += if tail.as_bytes()[i] < 0x80 {
+                1
+            } else {
+                tail[i..].chars().next().map_or(1, char::len_utf8)
+            };
+        }
+        let w = &tail[start..i];
         let clean = trim_word(w);
         if !clean.is_empty() {
             out.push(clean);
         }
-        if out.len == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
+        if out.len == n || ends_with_stop(w, b".;\"") {
             break;
         }
     }

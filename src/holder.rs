@@ -1529,6 +1529,52 @@ mod tests {
         classes(word) & class != 0
     }
 
+    /// The `char`-splitter versions of [`words_before`] and [`words_after`], which the
+    /// byte versions replaced for speed: both must find the same words.
+    fn words_before_by_chars(head: &str, n: usize) -> Vec<&str> {
+        let mut out = Vec::new();
+        for w in head.rsplit(char::is_whitespace).skip(1) {
+            if out.len() == n || w.ends_with([',', '.', ';', ':', '—', '“', '”', '"']) {
+                break;
+            }
+            let clean = trim_word(w);
+            if !clean.is_empty() {
+                out.push(clean);
+            }
+        }
+        out
+    }
+
+    fn words_after_by_chars(tail: &str, n: usize) -> Vec<&str> {
+        let tail = tail
+            .strip_prefix("’s")
+            .or_else(|| tail.strip_prefix("'s"))
+            .unwrap_or(tail);
+        let mut out = Vec::new();
+        for w in tail.split_whitespace() {
+            let clean = trim_word(w);
+            if !clean.is_empty() {
+                out.push(clean);
+            }
+            if out.len() == n || w.ends_with(['.', ';', '—', '“', '”', '"']) {
+                break;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_word_splitters_find_the_words_the_char_splitters_find(
+            text in "([a-zA-Z'’,.;:\"“”—\\- ]|\u{a0}|\u{2009}|\u{3000}|é|\t|\n){0,40}",
+            n in 1usize..=4,
+        ) {
+            let (before, after) = (words_before(&text, n), words_after(&text, n));
+            proptest::prop_assert_eq!(before.as_slice(), words_before_by_chars(&text, n));
+            proptest::prop_assert_eq!(after.as_slice(), words_after_by_chars(&text, n));
+        }
+    }
+
     #[test]
     fn word_lists_are_lowercase_ascii_words_the_lookup_can_find() {
         for (list, bit) in WORD_LISTS {

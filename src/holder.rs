@@ -21,7 +21,7 @@
 
 use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
-use crate::party::Mention;
+use crate::party::{first_word, Mention};
 use crate::segment::Span;
 use crate::tokenize::is_alphanumeric;
 use std::sync::LazyLock;
@@ -1479,11 +1479,7 @@ const CONTINUING_ROLES: &[&str] = &[
 
 /// The leading run of letters and digits of `s`, and what follows it.
 fn split_word(s: &str) -> (&str, &str) {
-    let end = s
-        .char_indices()
-        .find(|&(_, c)| !is_alphanumeric(c))
-        .map_or(s.len(), |(i, _)| i);
-    s.split_at(end)
+    s.split_at(first_word(s).len())
 }
 
 /// The word after `gap` at the start of `rest`, and what follows it.

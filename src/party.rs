@@ -91,7 +91,7 @@ fn set_start(starts: &mut [u64; 1024], b0: u8, b1: u8) {
 }
 
 /// The leading run of letters and digits of `s`.
-fn first_word(s: &str) -> &str {
+pub(crate) fn first_word(s: &str) -> &str {
     let end = s.find(|c: char| !is_alphanumeric(c)).unwrap_or(s.len());
     &s[..end]
 }

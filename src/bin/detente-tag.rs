@@ -153,9 +153,12 @@ fn run(args: &Args) -> Result<()> {
     if jobs > 1 {
         let mut workers = Vec::with_capacity(jobs);
         for _ in 1..jobs {
-            let model = tagger.model().clone();
-            let encoder = configure(Writer::new(Vec::new(), args.format, false), args, &model);
-            workers.push((Tagger::new(model, tagger.parties().clone())?, encoder));
+            let encoder = configure(
+                Writer::new(Vec::new(), args.format, false),
+                args,
+                tagger.model(),
+            );
+            workers.push((tagger.fork(), encoder));
         }
         let encoder = configure(
             Writer::new(Vec::new(), args.format, false),

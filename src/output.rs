@@ -14,6 +14,7 @@ use crate::timeline::{Bucket, Date, Timeline};
 use crate::uncertain::{Candidate, Uncertain};
 use serde::Serialize;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// Output formats of `detente-tag`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -189,7 +190,7 @@ struct Analysis {
     view: View,
     /// `--explain`: the model whose weights explain each stance (also feeds the HTML
     /// report's tooltips).
-    model: Option<Model>,
+    model: Option<Arc<Model>>,
     summary: bool,
     /// The current article: name, date, summary so far.
     file: String,
@@ -242,7 +243,7 @@ impl<W: Write> Writer<W> {
 
     /// Explains every stance with `model`'s weights (`--explain`; the HTML report uses
     /// them for its tooltips).
-    pub fn explain(mut self, model: Model) -> Self {
+    pub fn explain(mut self, model: Arc<Model>) -> Self {
         self.analysis.model = Some(model);
         self
     }
@@ -465,7 +466,7 @@ impl<W: Write> Writer<W> {
         if self.collecting() {
             return Ok(());
         }
-        let model = self.analysis.model.as_ref();
+        let model = self.analysis.model.as_deref();
         match self.format {
             Format::Text => self.text(doc, at)?,
             Format::Jsonl if model.is_none() => {

@@ -110,43 +110,51 @@ impl Tagger {
             })?;
             stance_column[stance.index()] = Some(col);
         }
-        let k = model.stance.classes.len();
-        let kp = model.party.as_ref().map_or(0, |p| p.classes.len());
         let holder = model
             .holder
             .as_ref()
             .and_then(|h| HolderScorer::new(h, &model.stance.vocabulary))
             .map(Arc::new);
-        Ok(Tagger {
-            model: Arc::new(model),
-            parties: Arc::new(parties),
+        Ok(Self::with_buffers(
+            Arc::new(model),
+            Arc::new(parties),
             stance_column,
             holder,
-            candidates: Vec::new(),
-            masks: Vec::new(),
-            scratch: Scratch::default(),
-            ids: Vec::new(),
-            logits: vec![0.0; k],
-            party_logits: vec![0.0; kp],
-            spans: Vec::new(),
-        })
+        ))
     }
 
     /// Another tagger over the same model and party table, with buffers of its own (for
     /// another thread): no copy of the model or the lexicon, which took ~7 ms per extra
     /// `--jobs` worker before the first file could start.
     pub fn fork(&self) -> Self {
+        Self::with_buffers(
+            Arc::clone(&self.model),
+            Arc::clone(&self.parties),
+            self.stance_column,
+            self.holder.clone(),
+        )
+    }
+
+    /// The read-only parts, and fresh buffers sized for the model.
+    fn with_buffers(
+        model: Arc<Model>,
+        parties: Arc<PartyTable>,
+        stance_column: [Option<usize>; 3],
+        holder: Option<Arc<HolderScorer>>,
+    ) -> Self {
+        let logits = vec![0.0; model.stance.classes.len()];
+        let party_logits = vec![0.0; model.party.as_ref().map_or(0, |p| p.classes.len())];
         Tagger {
-            model: Arc::clone(&self.model),
-            parties: Arc::clone(&self.parties),
-            stance_column: self.stance_column,
-            holder: self.holder.clone(),
+            model,
+            parties,
+            stance_column,
+            holder,
             candidates: Vec::new(),
             masks: Vec::new(),
             scratch: Scratch::default(),
             ids: Vec::new(),
-            logits: vec![0.0; self.logits.len()],
-            party_logits: vec![0.0; self.party_logits.len()],
+            logits,
+            party_logits,
             spans: Vec::new(),
         }
     }
@@ -162,6 +170,11 @@ impl Tagger {
     /// The model in use.
     pub fn model(&self) -> &Model {
         &self.model
+    }
+
+    /// The model in use, shared (for writers that explain, without a copy of it).
+    pub fn shared_model(&self) -> Arc<Model> {
+        Arc::clone(&self.model)
     }
 
     /// The party table in use.

@@ -145,7 +145,7 @@ fn run(args: &Args) -> Result<()> {
             color,
         ),
         args,
-        tagger.model(),
+        &tagger,
     );
 
     let inputs = expand_inputs(&args.files)?;
@@ -153,18 +153,10 @@ fn run(args: &Args) -> Result<()> {
     if jobs > 1 {
         let mut workers = Vec::with_capacity(jobs);
         for _ in 1..jobs {
-            let encoder = configure(
-                Writer::new(Vec::new(), args.format, false),
-                args,
-                tagger.model(),
-            );
+            let encoder = configure(Writer::new(Vec::new(), args.format, false), args, &tagger);
             workers.push((tagger.fork(), encoder));
         }
-        let encoder = configure(
-            Writer::new(Vec::new(), args.format, false),
-            args,
-            tagger.model(),
-        );
+        let encoder = configure(Writer::new(Vec::new(), args.format, false), args, &tagger);
         workers.push((tagger, encoder));
         // Self-contained output is encoded by the workers, so the writing thread only
         // copies bytes; anything else is recorded and replayed into the one writer.
@@ -214,7 +206,7 @@ enum Tagged {
 }
 
 /// Applies the output options of `args` to a writer.
-fn configure<W: Write>(writer: Writer<W>, args: &Args, model: &Model) -> Writer<W> {
+fn configure<W: Write>(writer: Writer<W>, args: &Args, tagger: &Tagger) -> Writer<W> {
     let writer = writer.summary(args.summary).view(if args.summary_only {
         View::SummaryOnly
     } else if args.timeline {
@@ -227,7 +219,7 @@ fn configure<W: Write>(writer: Writer<W>, args: &Args, model: &Model) -> Writer<
         View::Sentences
     });
     if args.explain || args.format == Format::Html {
-        writer.explain(model.clone())
+        writer.explain(tagger.shared_model())
     } else {
         writer
     }

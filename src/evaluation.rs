@@ -314,7 +314,9 @@ pub fn evaluate_tagger(
             result.stance.add(e.stance.index(), t.stance.index());
             if let Some(gold) = &e.party {
                 let ok = usize::from(gold == t.party_name());
-                let first = t.mentions.first().map_or("none", |m| &*m.party);
+                // Baselines and the "2+ named" subset count names, not references (`the union`).
+                let mut named = t.mentions.iter().filter(|m| !m.reference);
+                let first = named.clone().next().map_or("none", |m| &*m.party);
                 let first_ok = usize::from(gold == first);
                 let bow = tagger.party_head_best(&e.text).map_or("none", |(p, _)| p);
                 let bow_ok = usize::from(gold == bow);
@@ -322,7 +324,7 @@ pub fn evaluate_tagger(
                 result.party_correct += ok;
                 result.first_mention_correct += first_ok;
                 result.bag_of_words_correct += bow_ok;
-                let mut distinct: Vec<&str> = t.mentions.iter().map(|m| &*m.party).collect();
+                let mut distinct: Vec<&str> = named.by_ref().map(|m| &*m.party).collect();
                 distinct.sort_unstable();
                 distinct.dedup();
                 if distinct.len() >= 2 {

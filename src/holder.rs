@@ -21,7 +21,7 @@
 
 use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
-use crate::party::{first_word, Mention};
+use crate::party::{first_word, Mention, PartyKind};
 use crate::segment::Span;
 use crate::tokenize::is_alphanumeric;
 use std::sync::LazyLock;
@@ -74,6 +74,8 @@ pub const CUES: &[&str] = &[
     "nobody_and_all_mentions_weak",
     "carry_and_unnamed_speaker",
     "unnamed_speaker_elsewhere",
+    "reference",
+    "reference_to_country",
 ];
 
 const FIRST_MENTION: u32 = 0;
@@ -122,6 +124,10 @@ const NOBODY_PASSIVE: u32 = 42;
 const NOBODY_ALL_WEAK: u32 = 43;
 const CARRY_UNNAMED_SPEAKER: u32 = 44;
 const UNNAMED_SPEAKER: u32 = 45;
+/// Named only by a common noun (`the union`): see [`crate::reference`].
+const REFERENCE: u32 = 46;
+/// … to a country (`the government`, `the army`), often either side of a dispute.
+const REFERENCE_COUNTRY: u32 = 47;
 
 /// Cues that make a candidate the speaker; a competitor with one of them weakens the
 /// others.
@@ -230,6 +236,12 @@ pub fn candidates(
             }
             if j != i {
                 cues |= 1 << TWICE;
+            }
+            if other.reference {
+                cues |= 1 << REFERENCE;
+                if other.kind == PartyKind::Country {
+                    cues |= 1 << REFERENCE_COUNTRY;
+                }
             }
         }
         if facts.unnamed_speaker {
@@ -869,6 +881,7 @@ pub fn rule_weight(bit: u32) -> f32 {
         FIRST_AFTER_DATELINE => 1.0,
         OTHER_SPEAKER => -1.0,
         PAST_AFTER => 1.0,
+        REFERENCE => -1.0,
         NOBODY => 0.5,
         NOBODY_NO_MENTIONS => 1.0,
         _ => 0.0,

@@ -5,7 +5,7 @@
 //! of the article.
 
 use crate::features::FxMap;
-use crate::party::Mention;
+use crate::party::{Mention, PartyKind};
 use crate::tokenize::is_alphanumeric;
 use std::sync::Arc;
 
@@ -69,8 +69,8 @@ const MAX_NAMES: usize = 256;
 /// Surnames introduced so far in one article, with their party.
 #[derive(Clone, Debug, Default)]
 pub struct IntroducedNames {
-    /// Surname → party.
-    names: FxMap<Arc<str>, Arc<str>>,
+    /// Surname → party and its kind.
+    names: FxMap<Arc<str>, (Arc<str>, PartyKind)>,
 }
 
 impl IntroducedNames {
@@ -95,7 +95,8 @@ impl IntroducedNames {
                 if self.names.len() == MAX_NAMES {
                     self.names.clear();
                 }
-                self.names.insert(Arc::from(surname), Arc::clone(&m.party));
+                self.names
+                    .insert(Arc::from(surname), (Arc::clone(&m.party), m.kind));
             }
         }
     }
@@ -122,7 +123,7 @@ impl IntroducedNames {
             if !word.starts_with(|c: char| c.is_uppercase()) {
                 continue;
             }
-            let Some((name, party)) = self.names.get_key_value(word) else {
+            let Some((name, (party, kind))) = self.names.get_key_value(word) else {
                 continue;
             };
             let start = base + (word.as_ptr() as usize - sentence.as_ptr() as usize);
@@ -133,6 +134,8 @@ impl IntroducedNames {
                     text: Arc::clone(name),
                     start,
                     end,
+                    kind: *kind,
+                    reference: false,
                 });
             }
         }
@@ -177,8 +180,50 @@ fn introduced_surname(tail: &str) -> Option<&str> {
         }
     }
     let lower = surname.chars().filter(|c| c.is_lowercase()).count();
-    (ended && (2..=MAX_NAME_WORDS).contains(&words_in_name) && lower >= 2).then_some(surname)
+    // `Poland’s Foreign Minister said`, `the Guyana Defence Force`: a title or a body, no name.
+    let institution = TITLE_WORDS
+        .iter()
+        .chain(INSTITUTION_WORDS)
+        .any(|t| surname.eq_ignore_ascii_case(t));
+    (ended && (2..=MAX_NAME_WORDS).contains(&words_in_name) && lower >= 2 && !institution)
+        .then_some(surname)
 }
+
+/// Last words of capitalised bodies (`Defence Force`, `Foreign Ministry`): never a surname.
+const INSTITUTION_WORDS: &[&str] = &[
+    "force",
+    "forces",
+    "ministry",
+    "office",
+    "council",
+    "party",
+    "union",
+    "committee",
+    "agency",
+    "service",
+    "guard",
+    "command",
+    "house",
+    "court",
+    "bank",
+    "group",
+    "front",
+    "navy",
+    "government",
+    "department",
+    "authority",
+    "commission",
+    "assembly",
+    "parliament",
+    "senate",
+    "congress",
+    "cabinet",
+    "corps",
+    "police",
+    "staff",
+    "secretary",
+    "prime",
+];
 
 #[cfg(test)]
 mod tests {
@@ -226,6 +271,19 @@ mod tests {
             "Varnavska-Tkach warned of more outages.",
         ]);
         assert_eq!(got[1], vec![pair("Varnavska-Tkach", "Ukraine")]);
+    }
+
+    #[test]
+    fn a_title_or_a_body_is_not_taken_for_a_surname() {
+        let got = parties_of(&[
+            "Poland’s Deputy Foreign Minister said talks would resume.",
+            "Guyana’s Defence Force said it had raised its alert.",
+            "Lithuania’s Foreign Minister and the Defence Force of Estonia disagreed.",
+        ]);
+        assert_eq!(
+            got[2],
+            vec![pair("Lithuania", "Lithuania"), pair("Estonia", "Estonia")]
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod introduced;
 pub mod model;
 pub mod output;
 pub mod party;
+pub mod reference;
 pub mod report;
 pub mod segment;
 pub mod stance;

@@ -101,6 +101,8 @@ struct MentionRecord<'a> {
     text: &'a str,
     start: usize,
     end: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    reference: bool,
 }
 
 impl Document<'_> {
@@ -135,6 +137,7 @@ impl Document<'_> {
                         text: &m.text,
                         start: at.offset + m.start,
                         end: at.offset + m.end,
+                        reference: m.reference,
                     })
                     .collect(),
                 versus: None,
@@ -639,6 +642,9 @@ fn json_lines(buf: &mut Vec<u8>, doc: &Document, at: Part) {
             json_uint(buf, at.offset + m.start);
             buf.extend_from_slice(b",\"end\":");
             json_uint(buf, at.offset + m.end);
+            if m.reference {
+                buf.extend_from_slice(b",\"reference\":true");
+            }
             buf.push(b'}');
         }
         buf.extend_from_slice(b"]}\n");
@@ -833,6 +839,7 @@ mod tests {
             index in any::<u32>(),
             numbered in any::<bool>(),
             n_mentions in 0usize..3,
+            reference in any::<bool>(),
         ) {
             let mentions = (0..n_mentions)
                 .map(|i| Mention {
@@ -840,6 +847,8 @@ mod tests {
                     text: alias.as_str().into(),
                     start: i,
                     end: i + alias.len(),
+                    kind: crate::party::PartyKind::Other,
+                    reference: reference && i == 1,
                 })
                 .collect();
             let sentences = [tagged(&text, party, mentions, x), tagged(&text, None, Vec::new(), 0.5)];

@@ -58,6 +58,35 @@ struct PartyFile {
     ambiguous: Vec<String>,
 }
 
+/// What sort of actor a party is, from the lexicon's `kind` (an unknown kind is `Other`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PartyKind {
+    Country,
+    Organisation,
+    Movement,
+    Company,
+    Union,
+    Party,
+    Group,
+    #[default]
+    Other,
+}
+
+impl PartyKind {
+    fn parse(kind: &str) -> Self {
+        match kind {
+            "country" => Self::Country,
+            "organisation" | "organization" => Self::Organisation,
+            "movement" => Self::Movement,
+            "company" => Self::Company,
+            "union" => Self::Union,
+            "party" => Self::Party,
+            "group" => Self::Group,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// A party named in a sentence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {
@@ -68,6 +97,13 @@ pub struct Mention {
     /// Byte offsets in the text that was searched.
     pub start: usize,
     pub end: usize,
+    /// The party's kind (what a common noun such as `the union` can refer to).
+    #[serde(skip)]
+    pub kind: PartyKind,
+    /// A common noun standing for a party the article named before (`the union`), not a
+    /// name: see [`crate::reference`].
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reference: bool,
 }
 
 /// The lexicon, ready to find mentions.
@@ -76,6 +112,8 @@ pub struct PartyTable {
     entries: Vec<PartyEntry>,
     /// The canonical names, in `entries` order, shared by every mention of them.
     names: Vec<Arc<str>>,
+    /// The parties' kinds, in `entries` order.
+    kinds: Vec<PartyKind>,
     /// First word of an alias → (alias, party index), longest alias first.
     by_first_word: FxMap<Box<str>, Vec<(Arc<str>, u32)>>,
     /// Bit `b0 << 8 | b1` is set when some alias starts with the bytes `b0 b1` (any
@@ -255,9 +293,11 @@ impl PartyTable {
         }
         let aliases = seen.len();
         let names = entries.iter().map(|e| Arc::from(e.name.as_str())).collect();
+        let kinds = entries.iter().map(|e| PartyKind::parse(&e.kind)).collect();
         Ok(PartyTable {
             entries,
             names,
+            kinds,
             by_first_word,
             starts,
             aliases,
@@ -379,6 +419,8 @@ impl PartyTable {
             text: Arc::clone(alias),
             start: offset + at,
             end: offset + at + alias.len(),
+            kind: self.kinds[*party as usize],
+            reference: false,
         });
         Some(alias.len())
     }

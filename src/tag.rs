@@ -15,6 +15,7 @@ use crate::holder::{self, Candidate, CandidateKind, HolderScorer};
 use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model};
 use crate::party::{Mention, PartyTable};
+use crate::reference::ReferredParties;
 use crate::segment::{self, Span};
 use crate::stance::Stance;
 use crate::tokenize::Scratch;
@@ -77,6 +78,8 @@ pub struct Carry {
     last: Option<Arc<str>>,
     /// Surnames the article has introduced with a party (`U.S. envoy John Coale`).
     names: IntroducedNames,
+    /// The last union, company, movement … the article named (`the union` → it).
+    referred: ReferredParties,
 }
 
 /// Model + party table + reusable buffers. The model, the table and the holder scorer are
@@ -209,7 +212,13 @@ impl Tagger {
             span.of(article),
         )
         .cloned();
-        let tagged = self.tag_sentence(article, span, previous, &mut carry.names);
+        let tagged = self.tag_sentence(
+            article,
+            span,
+            previous,
+            &mut carry.names,
+            &mut carry.referred,
+        );
         carry.immediate.clone_from(&tagged.party);
         if tagged.party.is_some() {
             carry.last.clone_from(&tagged.party);
@@ -218,13 +227,15 @@ impl Tagger {
     }
 
     /// Tags one sentence; `previous_party` is the last party found before it, `names` the
-    /// surnames the article has introduced so far (updated with this sentence's).
+    /// surnames the article has introduced so far and `referred` the parties it has named
+    /// (both updated with this sentence's).
     pub fn tag_sentence(
         &mut self,
         article: &str,
         span: Span,
         previous_party: Option<Arc<str>>,
         names: &mut IntroducedNames,
+        referred: &mut ReferredParties,
     ) -> Tagged {
         let sentence = span.of(article);
         let mut mentions = Vec::new();
@@ -238,7 +249,9 @@ impl Tagger {
                 .map(|m| (m.start - span.start, m.end - span.start)),
         );
         names.mentions_into(sentence, span.start, &mut mentions);
+        referred.mentions_into(sentence, span.start, &mut mentions);
         names.learn(sentence, span.start, &mentions);
+        referred.learn(&mentions);
         self.model
             .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
         self.model.stance.logits_into(&self.ids, &mut self.logits);

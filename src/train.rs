@@ -16,6 +16,7 @@ use crate::holder;
 use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model, TrainingInfo};
 use crate::party::PartyTable;
+use crate::reference::ReferredParties;
 use crate::stance::Stance;
 use crate::tag::Tagger;
 use crate::tokenize::TokenizerConfig;
@@ -576,12 +577,15 @@ fn fit_holder(
         let mut immediate: Option<&str> = None;
         let mut last: Option<&str> = None;
         let mut names = IntroducedNames::default();
+        let mut referred = ReferredParties::default();
         for e in group {
             let features = &in_vocabulary[row];
             row += 1;
             let mut mentions = parties.mentions(&e.text);
             names.mentions_into(&e.text, 0, &mut mentions);
+            referred.mentions_into(&e.text, 0, &mut mentions);
             names.learn(&e.text, 0, &mentions);
+            referred.learn(&mentions);
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;

@@ -113,6 +113,34 @@ fn stdin_dash_and_lines_mode_index_by_line() {
 }
 
 #[test]
+fn a_common_noun_for_a_party_named_before_is_a_marked_mention() {
+    let out = tag()
+        .args(["--format", "jsonl", "-"])
+        .write_stdin(
+            "Boeing machinists represented by the IAM walked out on Sunday.\n\
+             The union said its members would stay out “as long as it takes.”\n",
+        )
+        .ok_stdout();
+    let r = jsonl(&out);
+    let iam = "International Association of Machinists";
+    assert_eq!(r[1]["party"], iam);
+    let m = &r[1]["mentions"][0];
+    assert_eq!(
+        (&m["party"], &m["text"], &m["reference"]),
+        (&iam.into(), &"union".into(), &true.into())
+    );
+    // Offsets are into the input, like a name's; names carry no `reference` field.
+    let text = r[1]["text"].as_str().unwrap();
+    let at = m["start"].as_u64().unwrap() - r[1]["start"].as_u64().unwrap();
+    assert_eq!(&text[at as usize..at as usize + 5], "union");
+    assert!(r[0]["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m.get("reference").is_none()));
+}
+
+#[test]
 fn colour_only_when_asked_or_on_a_terminal() {
     let plain = tag().arg(EXAMPLE).ok_stdout();
     assert!(!plain.contains(&0x1b), "no escape codes when piped");

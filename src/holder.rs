@@ -6,7 +6,9 @@
 //! attribution before it (`according to Kyiv`, `said Peskov`), a preposition that makes it
 //! an object (`talks with Russia`), a possessive (`Kyiv’s proposal` vs `Russia’s foreign
 //! ministry`), inside a quotation, first in the sentence — plus whether it is the previous
-//! sentence's party and whether the sentence opens with a pronoun (`He added …`). A
+//! sentence's party, whether the sentence opens with a pronoun (`He added …`) and the
+//! party's kind (country, union, company …: with pairs, a union's speech verb can weigh
+//! other than a country's; grouped party CV 0.868 → 0.870). A
 //! logistic regression over these cues, fitted on the `party` column of the training data
 //! (see `train.rs`), scores every candidate, "nobody" included; the best wins. Models
 //! without that head fall back to fixed weights ([`rule_weight`]).
@@ -76,6 +78,13 @@ pub const CUES: &[&str] = &[
     "unnamed_speaker_elsewhere",
     "reference",
     "reference_to_country",
+    "kind_country",
+    "kind_organisation",
+    "kind_movement",
+    "kind_company",
+    "kind_union",
+    "kind_party",
+    "kind_group",
 ];
 
 const FIRST_MENTION: u32 = 0;
@@ -128,6 +137,7 @@ const UNNAMED_SPEAKER: u32 = 45;
 const REFERENCE: u32 = 46;
 /// … to a country (`the government`, `the army`), often either side of a dispute.
 const REFERENCE_COUNTRY: u32 = 47;
+const KIND_FIRST: u32 = 48;
 
 /// Cues that make a candidate the speaker; a competitor with one of them weakens the
 /// others.
@@ -246,6 +256,19 @@ pub fn candidates(
         }
         if facts.unnamed_speaker {
             cues |= 1 << UNNAMED_SPEAKER;
+        }
+        let kind = match m.kind {
+            PartyKind::Country => Some(0),
+            PartyKind::Organisation => Some(1),
+            PartyKind::Movement => Some(2),
+            PartyKind::Company => Some(3),
+            PartyKind::Union => Some(4),
+            PartyKind::Party => Some(5),
+            PartyKind::Group => Some(6),
+            PartyKind::Other => None,
+        };
+        if let Some(k) = kind {
+            cues |= 1 << (KIND_FIRST + k);
         }
         if previous == Some(&*m.party) {
             cues |= 1 << IS_PREVIOUS;

@@ -298,7 +298,8 @@ mod tests {
 
     /// `(party, text)` of each reference in the last sentence, after the article's earlier
     /// sentences were learned.
-    fn references(table: &PartyTable, sentences: &[&str]) -> Vec<(String, String)> {
+    fn references(sentences: &[&str]) -> Vec<(String, String)> {
+        let table = PartyTable::builtin().unwrap();
         let mut memory = ReferredParties::default();
         let mut last = Vec::new();
         for s in sentences {
@@ -335,9 +336,7 @@ mod tests {
 
     #[test]
     fn the_union_and_its_members_refer_to_the_union_named_before() {
-        let table = PartyTable::builtin().unwrap();
         let got = references(
-            &table,
             &[
                 "Boeing machinists represented by the IAM walked out on Sunday.",
                 "The union’s leaders said striking machinists would stay out until Boeing improved its offer.",
@@ -354,42 +353,29 @@ mod tests {
 
     #[test]
     fn the_company_refers_to_the_company_but_a_company_does_not() {
-        let table = PartyTable::builtin().unwrap();
-        let first = "Air Canada said talks with CUPE had stalled.";
-        let got = references(
-            &table,
-            &[
-                first,
-                "The airline said a company of its size could not pay more.",
-            ],
-        );
+        let got = references(&[
+            "Air Canada said talks with CUPE had stalled.",
+            "The airline said a company of its size could not pay more.",
+        ]);
         assert_eq!(got, pairs(&[("Air Canada", "airline")]));
     }
 
     #[test]
     fn a_party_named_in_the_sentence_is_not_referred_to_again() {
-        let table = PartyTable::builtin().unwrap();
-        let got = references(
-            &table,
-            &[
-                "The ELN said it would resume talks.",
-                "The rebels said the ELN would not disarm.",
-            ],
-        );
+        let got = references(&[
+            "The ELN said it would resume talks.",
+            "The rebels said the ELN would not disarm.",
+        ]);
         assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
     fn the_group_is_the_later_of_a_movement_and_a_group() {
-        let table = PartyTable::builtin().unwrap();
-        let got = references(
-            &table,
-            &[
-                "Hamas rejected the proposal.",
-                "The Hostages and Missing Families Forum urged the government to accept it.",
-                "The group said time was running out.",
-            ],
-        );
+        let got = references(&[
+            "Hamas rejected the proposal.",
+            "The Hostages and Missing Families Forum urged the government to accept it.",
+            "The group said time was running out.",
+        ]);
         assert_eq!(
             got,
             pairs(&[("Hostages and Missing Families Forum", "group")])
@@ -398,41 +384,29 @@ mod tests {
 
     #[test]
     fn the_government_is_the_country_the_article_names_most() {
-        let table = PartyTable::builtin().unwrap();
-        let got = references(
-            &table,
-            &[
-                "Sudan’s army said it had retaken the town; Khartoum blamed the RSF.",
-                "The UAE denied supplying weapons.",
-                "The government said it would not negotiate.",
-            ],
-        );
+        let got = references(&[
+            "Sudan’s army said it had retaken the town; Khartoum blamed the RSF.",
+            "The UAE denied supplying weapons.",
+            "The government said it would not negotiate.",
+        ]);
         assert_eq!(got, pairs(&[("Sudan", "government")]));
     }
 
     #[test]
     fn nothing_is_referred_to_before_a_party_of_that_kind_is_named() {
-        let table = PartyTable::builtin().unwrap();
-        let got = references(
-            &table,
-            &[
-                "Russia and Ukraine exchanged prisoners.",
-                "The rebels and the union were not part of it; the company declined to comment.",
-            ],
-        );
+        let got = references(&[
+            "Russia and Ukraine exchanged prisoners.",
+            "The rebels and the union were not part of it; the company declined to comment.",
+        ]);
         assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]
     fn capitalised_nouns_inside_the_sentence_are_names_not_references() {
-        let table = PartyTable::builtin().unwrap();
-        let got = references(
-            &table,
-            &[
-                "Unite called a strike at the port.",
-                "Rebels of the Union Jack club said so, and union officials agreed.",
-            ],
-        );
+        let got = references(&[
+            "Unite called a strike at the port.",
+            "Rebels of the Union Jack club said so, and union officials agreed.",
+        ]);
         assert_eq!(got, pairs(&[("Unite", "union")]));
     }
 }

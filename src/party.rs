@@ -351,13 +351,12 @@ impl PartyTable {
                 }
                 // An ASCII word: no word starts inside it, so pass over it at once.
                 let start = at;
-                at += 1;
-                while bytes
-                    .get(at)
-                    .is_some_and(|&b| ASCII_ALPHANUMERIC[usize::from(b)])
-                {
-                    at += 1;
-                }
+                // An iterator over the rest: no bounds check per byte (7 instructions a
+                // byte with `get`).
+                at += 1 + bytes[at + 1..]
+                    .iter()
+                    .position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)])
+                    .unwrap_or(bytes.len() - at - 1);
                 if !previous_alphanumeric && start >= resume && self.may_start(bytes, start) {
                     // The word ends here, unless a non-ASCII letter continues it.
                     let end = if bytes.get(at).is_some_and(|b| !b.is_ascii()) {

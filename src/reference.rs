@@ -11,7 +11,7 @@
 //! country nouns, 0.866 with the last country named, 0.868 with the most named.
 
 use crate::features::FxMap;
-use crate::party::{first_word, Mention, PartyKind};
+use crate::party::{Mention, PartyKind};
 use crate::tokenize::is_alphanumeric;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::{Arc, LazyLock};
@@ -183,6 +183,10 @@ pub struct ReferredParties {
     named: u64,
     /// Countries named so far and how often.
     countries: Vec<(Arc<str>, u32)>,
+    /// Index in `countries` of the most named one, the last of equals (as `max_by_key`
+    /// picks it), kept up to date as counts grow: recomputing it scanned up to 64
+    /// countries for every country mention.
+    most_named: usize,
 }
 
 impl ReferredParties {
@@ -195,12 +199,34 @@ impl ReferredParties {
                     if self.countries.len() == MAX_COUNTRIES {
                         self.countries.clear();
                     }
-                    match self.countries.iter_mut().find(|(p, _)| *p == m.party) {
-                        Some((_, n)) => *n += 1,
-                        None => self.countries.push((Arc::clone(&m.party), 1)),
+                    // Mentions share their party's name with the lexicon, so the pointer
+                    // test finds a counted country without comparing names; the names
+                    // decide only when it fails (each country is counted once, so both
+                    // find the same entry).
+                    let counted = self
+                        .countries
+                        .iter()
+                        .position(|(p, _)| Arc::ptr_eq(p, &m.party))
+                        .or_else(|| self.countries.iter().position(|(p, _)| *p == m.party));
+                    let i = match counted {
+                        Some(i) => {
+                            self.countries[i].1 += 1;
+                            i
+                        }
+                        None => {
+                            self.countries.push((Arc::clone(&m.party), 1));
+                            self.countries.len() - 1
+                        }
+                    };
+                    // Only country `i` grew (by one): it is the most named if it now has
+                    // more than the old one, or as many and comes later.
+                    let n = self.countries[i].1;
+                    match self.countries.get(self.most_named) {
+                        Some(&(_, best)) if best > n || best == n && self.most_named > i => {}
+                        _ => self.most_named = i,
                     }
-                    let best = self.countries.iter().max_by_key(|(_, n)| *n).unwrap();
-                    self.last[r as usize] = Some((Arc::clone(&best.0), m.kind, self.named));
+                    let best = &self.countries[self.most_named].0;
+                    self.last[r as usize] = Some((Arc::clone(best), m.kind, self.named));
                     continue;
                 }
                 self.last[r as usize] = Some((Arc::clone(&m.party), m.kind, self.named));
@@ -219,10 +245,14 @@ impl ReferredParties {
         // A capitalised noun is a name (`Union Pacific`), unless it opens the sentence
         // (`Rebels said …`); lower-case nouns are found all at once.
         if let Some(opener) = sentence.find(is_alphanumeric) {
-            let word = first_word(&sentence[opener..]).as_bytes();
+            // The opening word, when it is all ASCII letters: its letters, then no other
+            // letter or digit (a byte scan; `party::first_word` decodes each character).
+            let rest = &sentence[opener..];
+            let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+            let word = &rest.as_bytes()[..letters];
             if word.len() <= MAX_NOUN
                 && word.first().is_some_and(u8::is_ascii_uppercase)
-                && word.iter().all(u8::is_ascii_alphabetic)
+                && !rest[letters..].starts_with(is_alphanumeric)
             {
                 let mut lower = [0u8; MAX_NOUN];
                 lower[..word.len()].copy_from_slice(word);
@@ -322,6 +352,42 @@ mod tests {
         list.iter()
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect()
+    }
+
+    proptest::proptest! {
+        /// The most named country, kept up to date, is the one `max_by_key` finds over
+        /// the counts (the last of equals), also when a mention's name is a copy of the
+        /// lexicon's rather than the shared one, and across the reset at 64 countries.
+        #[test]
+        fn most_named_country_is_the_last_of_the_highest_counts(
+            named in proptest::collection::vec((0usize..70, proptest::bool::ANY), 0..300),
+        ) {
+            let names: Vec<Arc<str>> = (0..70).map(|i| Arc::from(format!("C{i}"))).collect();
+            let mut memory = ReferredParties::default();
+            let mut counts: Vec<(Arc<str>, u32)> = Vec::new();
+            for (i, copy) in named {
+                let party = if copy { Arc::from(&*names[i]) } else { Arc::clone(&names[i]) };
+                let mention = Mention {
+                    party: Arc::clone(&party),
+                    text: Arc::clone(&party),
+                    start: 0,
+                    end: 2,
+                    kind: PartyKind::Country,
+                    reference: false,
+                };
+                memory.learn(std::slice::from_ref(&mention));
+                if counts.len() == MAX_COUNTRIES {
+                    counts.clear();
+                }
+                match counts.iter_mut().find(|(p, _)| *p == party) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((party, 1)),
+                }
+                let best = &counts.iter().max_by_key(|(_, n)| *n).unwrap().0;
+                let got = memory.last[Referent::Country as usize].as_ref().map(|l| &l.0);
+                proptest::prop_assert_eq!(got, Some(best));
+            }
+        }
     }
 
     #[test]

@@ -599,17 +599,18 @@ impl<W: Write> Writer<W> {
 /// `Vec` of mentions, no write call per JSON token; see bench/RESULTS.md). The
 /// `jsonl_*` tests keep the two encodings identical.
 fn json_lines(buf: &mut Vec<u8>, doc: &Document, at: Part) {
-    // The file name is the same on every line: escape it once.
-    let mut file = Vec::with_capacity(doc.file.len() + 2);
-    json_str(&mut file, doc.file);
+    // Every line starts `{"file":<name>,"index":`: escape the name and join the pieces
+    // once.
+    let mut head = Vec::with_capacity(doc.file.len() + 20);
+    head.extend_from_slice(b"{\"file\":");
+    json_str(&mut head, doc.file);
+    head.extend_from_slice(b",\"index\":");
     for (i, t) in doc.sentences.iter().enumerate() {
         let index = doc
             .line_numbers
             .and_then(|l| l.get(i).copied())
             .unwrap_or(at.index + i);
-        buf.extend_from_slice(b"{\"file\":");
-        buf.extend_from_slice(&file);
-        buf.extend_from_slice(b",\"index\":");
+        buf.extend_from_slice(&head);
         json_uint(buf, index);
         buf.extend_from_slice(b",\"start\":");
         json_uint(buf, at.offset + t.span.start);
@@ -617,16 +618,31 @@ fn json_lines(buf: &mut Vec<u8>, doc: &Document, at: Part) {
         json_uint(buf, at.offset + t.span.end);
         buf.extend_from_slice(b",\"text\":");
         json_str(buf, t.span.of(doc.text));
-        buf.extend_from_slice(b",\"stance\":\"");
-        buf.extend_from_slice(t.stance.as_str().as_bytes());
-        buf.extend_from_slice(b"\",\"confidence\":");
-        json_f32(buf, t.confidence);
+        // The stance with the keys around it as one literal (one copy, not three).
+        buf.extend_from_slice(match t.stance {
+            Stance::Conciliatory => b",\"stance\":\"conciliatory\",\"confidence\":",
+            Stance::Hardline => b",\"stance\":\"hardline\",\"confidence\":",
+            Stance::Neutral => b",\"stance\":\"neutral\",\"confidence\":",
+        });
+        // The confidence is the winning score, so one of the three scores prints the
+        // same bytes: copy them instead of formatting that float twice.
+        let confidence = buf.len()..{
+            json_f32(buf, t.confidence);
+            buf.len()
+        };
+        let score = |buf: &mut Vec<u8>, x: f32| {
+            if x.to_bits() == t.confidence.to_bits() {
+                buf.extend_from_within(confidence.clone());
+            } else {
+                json_f32(buf, x);
+            }
+        };
         buf.extend_from_slice(b",\"scores\":{\"conciliatory\":");
-        json_f32(buf, t.scores[0]);
+        score(buf, t.scores[0]);
         buf.extend_from_slice(b",\"hardline\":");
-        json_f32(buf, t.scores[1]);
+        score(buf, t.scores[1]);
         buf.extend_from_slice(b",\"neutral\":");
-        json_f32(buf, t.scores[2]);
+        score(buf, t.scores[2]);
         buf.extend_from_slice(b"},\"party\":");
         json_str(buf, t.party_name());
         buf.extend_from_slice(b",\"mentions\":[");
@@ -690,27 +706,12 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
     buf.push(b'"');
+    // Most strings (names, most sentences) need no escape: one search, one copy.
     let mut run = 0; // start of the bytes not yet copied
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time while none needs escaping (most text).
-        while let Some(word) = bytes.get(i..i + 8) {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-            let flags = needs_escape(word);
-            if flags != 0 {
-                // The lowest flag is exact: go straight to that byte.
-                i += (flags.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
-        let Some(&b) = bytes.get(i) else { break };
-        i += 1;
-        if b >= 0x20 && b != b'"' && b != b'\\' {
-            continue;
-        }
-        buf.extend_from_slice(&bytes[run..i - 1]);
-        run = i;
+    while let Some(i) = find_escape(bytes, run) {
+        buf.extend_from_slice(&bytes[run..i]);
+        run = i + 1;
+        let b = bytes[i];
         let short = match b {
             b'"' => b'"',
             b'\\' => b'\\',
@@ -730,6 +731,32 @@ fn json_str(buf: &mut Vec<u8>, s: &str) {
     }
     buf.extend_from_slice(&bytes[run..]);
     buf.push(b'"');
+}
+
+/// The index of the first byte at or after `from` that JSON must escape, eight bytes at
+/// a time. The last 1–7 bytes are tested as one word padded with spaces (which need no
+/// escape), so a short name costs one test rather than a loop per byte.
+#[inline]
+fn find_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for word in words.by_ref() {
+        let flags = needs_escape(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        if flags != 0 {
+            // The lowest flag is exact: that byte is the one.
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = words.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    let mut padded = [b' '; 8];
+    padded[..tail.len()].copy_from_slice(tail);
+    let flags = needs_escape(u64::from_le_bytes(padded));
+    (flags != 0).then(|| at + (flags.trailing_zeros() / 8) as usize)
 }
 
 /// Flags the bytes of `word` that are below 0x20, `"` or `\` (high bit of the byte; the
@@ -797,6 +824,25 @@ mod tests {
     }
 
     #[test]
+    fn escapes_in_every_position_of_the_word_and_the_padded_tail_are_found() {
+        // `find_escape` reads whole words, then the last 1–7 bytes padded: put each
+        // escaped byte at each position of strings of 0–17 bytes.
+        for len in 0..18 {
+            for at in 0..len {
+                for b in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+                    let s: String = (0..len).map(|i| if i == at { b } else { 'a' }).collect();
+                    let mut buf = Vec::new();
+                    json_str(&mut buf, &s);
+                    assert_eq!(
+                        String::from_utf8(buf).unwrap(),
+                        serde_json::to_string(&s).unwrap()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn jsonl_of_a_tagged_article_matches_serde_json() {
         let text = "Peskov said \"no\".\nKyiv\\Moscow\ttalks";
         let mut tagger = crate::tag::Tagger::builtin().unwrap();
@@ -840,6 +886,7 @@ mod tests {
             numbered in any::<bool>(),
             n_mentions in 0usize..3,
             reference in any::<bool>(),
+            stance in 0usize..3,
         ) {
             let mentions = (0..n_mentions)
                 .map(|i| Mention {
@@ -851,7 +898,9 @@ mod tests {
                     reference: reference && i == 1,
                 })
                 .collect();
-            let sentences = [tagged(&text, party, mentions, x), tagged(&text, None, Vec::new(), 0.5)];
+            let mut sentences = [tagged(&text, party, mentions, x), tagged(&text, None, Vec::new(), 0.5)];
+            // Each stance has its own literal in the encoder.
+            sentences[0].stance = Stance::ALL[stance];
             let numbers = [usize::MAX, 3];
             let doc = Document {
                 file: &file,

@@ -624,6 +624,28 @@ mod tests {
         proptest::collection::vec(piece, 0..24).prop_map(|p| p.concat())
     }
 
+    /// Ordered, disjoint masks on char boundaries from `(start, len)` draws, each moved to
+    /// the next boundary (and, with `word_start`, the next word start) at or after `start`.
+    fn masks_from(text: &str, draws: &[(usize, usize)], word_start: bool) -> Vec<(usize, usize)> {
+        let mut masks: Vec<(usize, usize)> = Vec::new();
+        for &(start, len) in draws {
+            let Some(start) = (start..text.len()).find(|&s| {
+                text.is_char_boundary(s)
+                    && (!word_start
+                        || text[s..].starts_with(char::is_alphanumeric)
+                            && !text[..s].ends_with(char::is_alphanumeric))
+            }) else {
+                continue;
+            };
+            let end = (start + len..=text.len()).find(|&e| text.is_char_boundary(e));
+            let Some(end) = end else { continue };
+            if masks.last().is_none_or(|&(_, e)| start >= e) {
+                masks.push((start, end));
+            }
+        }
+        masks
+    }
+
     proptest::proptest! {
         #[test]
         fn tokens_agree_with_the_reference_tokenizer(
@@ -634,19 +656,7 @@ mod tests {
         ) {
             let config = TokenizerConfig { negation, bigrams: true, mask_parties };
             // Masks as mentions are: ordered, disjoint, on char boundaries, at a word start.
-            let mut masks: Vec<(usize, usize)> = Vec::new();
-            for (start, len) in mask_at {
-                let Some(start) = (start..text.len()).find(|&s| {
-                    text.is_char_boundary(s)
-                        && text[s..].starts_with(char::is_alphanumeric)
-                        && !text[..s].ends_with(char::is_alphanumeric)
-                }) else { continue };
-                let end = (start + len..=text.len()).find(|&e| text.is_char_boundary(e));
-                let Some(end) = end else { continue };
-                if masks.last().is_none_or(|&(_, e)| start >= e) {
-                    masks.push((start, end));
-                }
-            }
+            let masks = masks_from(&text, &mask_at, true);
             proptest::prop_assert_eq!(
                 tokens(&config, &text, &masks),
                 reference_tokens(&config, &text, &masks)
@@ -673,17 +683,7 @@ mod tests {
         ) {
             let text = pieces.concat();
             let config = TokenizerConfig { negation, bigrams: true, mask_parties: true };
-            let mut masks: Vec<(usize, usize)> = Vec::new();
-            for (start, len) in mask_at {
-                let Some(start) = (start..text.len()).find(|&s| text.is_char_boundary(s)) else {
-                    continue;
-                };
-                let end = (start + len..=text.len()).find(|&e| text.is_char_boundary(e));
-                let Some(end) = end else { continue };
-                if masks.last().is_none_or(|&(_, e)| start >= e) {
-                    masks.push((start, end));
-                }
-            }
+            let masks = masks_from(&text, &mask_at, false);
             proptest::prop_assert_eq!(
                 tokens(&config, &text, &masks),
                 reference_tokens(&config, &text, &masks)

@@ -18,8 +18,9 @@ use std::process::ExitCode;
 /// Every sentence gets a stance — conciliatory (offers, concessions, welcoming talks),
 /// hardline (refusals, threats, accusations, escalation) or neutral (facts, schedules) —
 /// with its probability, and the party whose stance it is (Russia, Ukraine, Hamas, a
-/// union, … or none), found from names in the sentence, carried over from the previous
-/// sentence for "He added …", or guessed by the model.
+/// union, … or none), found from names in the sentence or nouns standing for a party the
+/// article named ("the union", "the rebels"), carried over from the previous sentence for
+/// "He added …", or guessed by the model.
 ///
 /// Examples:
 ///   detente-tag examples/peace-talks-geneva.txt

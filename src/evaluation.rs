@@ -315,8 +315,8 @@ pub fn evaluate_tagger(
             if let Some(gold) = &e.party {
                 let ok = usize::from(gold == t.party_name());
                 // Baselines and the "2+ named" subset count names, not references (`the union`).
-                let mut named = t.mentions.iter().filter(|m| !m.reference);
-                let first = named.clone().next().map_or("none", |m| &*m.party);
+                let named = || t.mentions.iter().filter(|m| !m.reference);
+                let first = named().next().map_or("none", |m| &*m.party);
                 let first_ok = usize::from(gold == first);
                 let bow = tagger.party_head_best(&e.text).map_or("none", |(p, _)| p);
                 let bow_ok = usize::from(gold == bow);
@@ -324,7 +324,7 @@ pub fn evaluate_tagger(
                 result.party_correct += ok;
                 result.first_mention_correct += first_ok;
                 result.bag_of_words_correct += bow_ok;
-                let mut distinct: Vec<&str> = named.by_ref().map(|m| &*m.party).collect();
+                let mut distinct: Vec<&str> = named().map(|m| &*m.party).collect();
                 distinct.sort_unstable();
                 distinct.dedup();
                 if distinct.len() >= 2 {

@@ -25,7 +25,7 @@ use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::{first_word, Mention, PartyKind};
 use crate::segment::Span;
-use crate::tokenize::is_alphanumeric;
+use crate::tokenize::{is_alphanumeric, trim_end_punctuation, trim_start_punctuation};
 use std::sync::LazyLock;
 
 /// Names of the cues, in bit order. They are the holder head's vocabulary.
@@ -1605,14 +1605,7 @@ impl WordClasses {
 
 /// `w` without the punctuation around it (`“Never,` → `Never`).
 fn trim_word(w: &str) -> &str {
-    let b = w.as_bytes();
-    // Most words need no trimming: both ends are ASCII letters or digits.
-    if b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
-    {
-        return w;
-    }
-    w.trim_matches(|c: char| !is_alphanumeric(c))
+    trim_end_punctuation(trim_start_punctuation(w))
 }
 
 /// The pieces of `str::split_whitespace`, found on bytes: ASCII is decided on the byte

@@ -6,7 +6,7 @@
 
 use crate::features::FxMap;
 use crate::party::{Mention, PartyKind};
-use crate::tokenize::is_alphanumeric;
+use crate::tokenize::{trim_end_punctuation, trim_start_punctuation};
 use std::sync::{Arc, LazyLock};
 
 /// Lower-case words that may stand between a party and the name it introduces
@@ -124,8 +124,8 @@ impl IntroducedNames {
             if raw.as_bytes()[0].is_ascii_lowercase() || raw.as_bytes()[0].is_ascii_digit() {
                 continue;
             }
-            let word = trim_start(raw);
-            let word = trim_end(
+            let word = trim_start_punctuation(raw);
+            let word = trim_end_punctuation(
                 word.strip_suffix("’s")
                     .or_else(|| word.strip_suffix("'s"))
                     .unwrap_or(word),
@@ -153,31 +153,6 @@ impl IntroducedNames {
             mentions.sort_by_key(|m| m.start);
         }
     }
-}
-
-/// `word` without the characters other than letters and digits it starts with. Most
-/// words start with a letter, which the `char` trim took ~50 instructions to find.
-fn trim_start(word: &str) -> &str {
-    if word
-        .as_bytes()
-        .first()
-        .is_some_and(u8::is_ascii_alphanumeric)
-    {
-        return word;
-    }
-    word.trim_start_matches(|c: char| !is_alphanumeric(c))
-}
-
-/// `word` without the characters other than letters and digits it ends with.
-fn trim_end(word: &str) -> &str {
-    if word
-        .as_bytes()
-        .last()
-        .is_some_and(u8::is_ascii_alphanumeric)
-    {
-        return word;
-    }
-    word.trim_end_matches(|c: char| !is_alphanumeric(c))
 }
 
 /// The last word of the capitalised name that opens `tail` after at most three title

@@ -76,10 +76,29 @@ impl Tagged {
 pub struct Carry {
     immediate: Option<Arc<str>>,
     last: Option<Arc<str>>,
-    /// Surnames the article has introduced with a party (`U.S. envoy John Coale`).
+    /// What the article has taught about its parties so far.
+    memory: ArticleMemory,
+}
+
+/// What an article teaches about its parties as it goes: surnames introduced with a party
+/// (`U.S. envoy John Coale`) and the last union, company, movement … of each kind it named
+/// (`the union` → it). Tagging and training add a sentence's mentions through this one
+/// call, so the holder is trained on the mentions it will see.
+#[derive(Clone, Debug, Default)]
+pub struct ArticleMemory {
     names: IntroducedNames,
-    /// The last union, company, movement … the article named (`the union` → it).
     referred: ReferredParties,
+}
+
+impl ArticleMemory {
+    /// Adds to the lexicon `mentions` of `sentence` (offsets from `base`) the surnames and
+    /// the reference nouns the article so far explains, then learns from them all.
+    pub fn extend_mentions(&mut self, sentence: &str, base: usize, mentions: &mut Vec<Mention>) {
+        self.names.mentions_into(sentence, base, mentions);
+        self.referred.mentions_into(sentence, base, mentions);
+        self.names.learn(sentence, base, mentions);
+        self.referred.learn(mentions);
+    }
 }
 
 /// Model + party table + reusable buffers. The model, the table and the holder scorer are
@@ -212,13 +231,7 @@ impl Tagger {
             span.of(article),
         )
         .cloned();
-        let tagged = self.tag_sentence(
-            article,
-            span,
-            previous,
-            &mut carry.names,
-            &mut carry.referred,
-        );
+        let tagged = self.tag_sentence(article, span, previous, &mut carry.memory);
         carry.immediate.clone_from(&tagged.party);
         if tagged.party.is_some() {
             carry.last.clone_from(&tagged.party);
@@ -226,16 +239,14 @@ impl Tagger {
         tagged
     }
 
-    /// Tags one sentence; `previous_party` is the last party found before it, `names` the
-    /// surnames the article has introduced so far and `referred` the parties it has named
-    /// (both updated with this sentence's).
+    /// Tags one sentence; `previous_party` is the last party found before it, `memory`
+    /// what the article taught so far (updated with this sentence).
     pub fn tag_sentence(
         &mut self,
         article: &str,
         span: Span,
         previous_party: Option<Arc<str>>,
-        names: &mut IntroducedNames,
-        referred: &mut ReferredParties,
+        memory: &mut ArticleMemory,
     ) -> Tagged {
         let sentence = span.of(article);
         let mut mentions = Vec::new();
@@ -248,10 +259,7 @@ impl Tagger {
                 .iter()
                 .map(|m| (m.start - span.start, m.end - span.start)),
         );
-        names.mentions_into(sentence, span.start, &mut mentions);
-        referred.mentions_into(sentence, span.start, &mut mentions);
-        names.learn(sentence, span.start, &mentions);
-        referred.learn(&mentions);
+        memory.extend_mentions(sentence, span.start, &mut mentions);
         self.model
             .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
         self.model.stance.logits_into(&self.ids, &mut self.logits);

@@ -74,6 +74,33 @@ pub fn is_alphanumeric(c: char) -> bool {
     !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
+/// `word` without the characters other than letters and digits it starts with. Most
+/// words start with an ASCII letter or digit: decided on that byte, without the `char`
+/// trim (~50 instructions).
+pub(crate) fn trim_start_punctuation(word: &str) -> &str {
+    if word
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return word;
+    }
+    word.trim_start_matches(|c: char| !is_alphanumeric(c))
+}
+
+/// `word` without the characters other than letters and digits it ends with (as
+/// [`trim_start_punctuation`], at the other end).
+pub(crate) fn trim_end_punctuation(word: &str) -> &str {
+    if word
+        .as_bytes()
+        .last()
+        .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return word;
+    }
+    word.trim_end_matches(|c: char| !is_alphanumeric(c))
+}
+
 /// `u8::is_ascii_alphanumeric` as a table: one load per byte in the word loop.
 pub(crate) static ASCII_ALPHANUMERIC: [bool; 256] = {
     let mut table = [false; 256];

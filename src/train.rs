@@ -13,12 +13,10 @@ use crate::error::{Error, Result};
 use crate::evaluation::{evaluate_tagger, Evaluation, TaggerEvaluation};
 use crate::features::{dense_matrix, Vocabulary};
 use crate::holder;
-use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model, TrainingInfo};
 use crate::party::PartyTable;
-use crate::reference::ReferredParties;
 use crate::stance::Stance;
-use crate::tag::Tagger;
+use crate::tag::{ArticleMemory, Tagger};
 use crate::tokenize::TokenizerConfig;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
@@ -576,16 +574,12 @@ fn fit_holder(
     for group in examples.chunk_by(|a, b| a.source == b.source) {
         let mut immediate: Option<&str> = None;
         let mut last: Option<&str> = None;
-        let mut names = IntroducedNames::default();
-        let mut referred = ReferredParties::default();
+        let mut memory = ArticleMemory::default();
         for e in group {
             let features = &in_vocabulary[row];
             row += 1;
             let mut mentions = parties.mentions(&e.text);
-            names.mentions_into(&e.text, 0, &mut mentions);
-            referred.mentions_into(&e.text, 0, &mut mentions);
-            names.learn(&e.text, 0, &mentions);
-            referred.learn(&mentions);
+            memory.extend_mentions(&e.text, 0, &mut mentions);
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;

@@ -192,6 +192,10 @@ fn run(args: &Args) -> Result<()> {
             let n = tag_input(&mut tagger, input, args, &mut writer)?;
             warn_if_empty(input, n);
         }
+        // The process ends here: the OS takes back the model and the lexicon at once,
+        // where freeing their ~20,000 allocations one by one cost 6.7 M instructions
+        // (1.2% of tagging 1.5 MB; more of a short article's run).
+        std::mem::forget(tagger);
     }
     writer.finish()?;
     io::stdout().flush()?;

@@ -276,10 +276,42 @@ impl Vocabulary {
         scratch: &mut Scratch,
         ids: &mut Vec<u32>,
     ) {
+        self.ids_with_keys(tokenizer, text, masks, scratch, ids, |_| {});
+    }
+
+    /// Like [`Vocabulary::ids_into_masked`], and also the key of every token, in order,
+    /// into `keys` (cleared first): another vocabulary over the same tokenizer then finds
+    /// its ids with [`Vocabulary::ids_of_keys`] without tokenizing the text again.
+    pub fn ids_and_keys_into_masked(
+        &self,
+        tokenizer: &TokenizerConfig,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        ids: &mut Vec<u32>,
+        keys: &mut Vec<u64>,
+    ) {
+        keys.clear();
+        self.ids_with_keys(tokenizer, text, masks, scratch, ids, |key| keys.push(key));
+    }
+
+    /// The tokenizing lookup behind both: `on_key` sees each token's key (a no-op
+    /// closure for the stance features alone, so that path pays nothing for it).
+    #[inline]
+    fn ids_with_keys(
+        &self,
+        tokenizer: &TokenizerConfig,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        ids: &mut Vec<u32>,
+        mut on_key: impl FnMut(u64),
+    ) {
         ids.clear();
         let mut previous: Option<u64> = None;
         tokenizer.tokens_masked(text, masks, scratch, |token| {
             let key = token_key(token);
+            on_key(key);
             if let Some(id) = self.index.get(key) {
                 ids.push(id);
             }
@@ -290,6 +322,28 @@ impl Vocabulary {
             }
             previous = Some(key);
         });
+        ids.sort_unstable();
+        ids.dedup();
+    }
+
+    /// Sorted, deduplicated ids of the features of a text whose token keys, in order,
+    /// are `keys` (from [`Vocabulary::ids_and_keys_into_masked`] with the same
+    /// `bigrams` setting): the same ids as [`Vocabulary::ids_into_masked`] on that text,
+    /// unigrams and bigrams of consecutive tokens alike.
+    pub fn ids_of_keys(&self, bigrams: bool, keys: &[u64], ids: &mut Vec<u32>) {
+        ids.clear();
+        let mut previous: Option<u64> = None;
+        for &key in keys {
+            if let Some(id) = self.index.get(key) {
+                ids.push(id);
+            }
+            if let Some(first) = previous.filter(|_| bigrams) {
+                if let Some(id) = self.index.get(bigram_key(first, key)) {
+                    ids.push(id);
+                }
+            }
+            previous = Some(key);
+        }
         ids.sort_unstable();
         ids.dedup();
     }
@@ -409,6 +463,54 @@ mod tests {
                 checked > 100,
                 "too few known features to compare: {checked}"
             );
+        }
+    }
+
+    /// The party head looks up the token keys the stance features kept: the same ids as
+    /// tokenizing the sentence again for the party vocabulary.
+    #[test]
+    fn party_ids_from_kept_keys_are_the_ids_of_the_text() {
+        let model = crate::model::Model::builtin().unwrap();
+        let party = &model.party.as_ref().unwrap().vocabulary;
+        let text = concat!(
+            include_str!("../examples/peace-talks-geneva.txt"),
+            include_str!("../examples/prisoner-swap.txt"),
+            "Kyiv’s envoy didn’t rule out a truce — “we won’t back down,” he said. ",
+            "The rebels' 3.5 percent offer: not now, but later."
+        );
+        for bigrams in [true, false] {
+            let tokenizer = TokenizerConfig {
+                bigrams,
+                ..model.tokenizer.clone()
+            };
+            let mut scratch = Scratch::default();
+            let (mut stance_ids, mut keys, mut by_keys, mut by_text) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            let mut found = 0;
+            for sentence in text.split(['.', '\n']) {
+                model.stance.vocabulary.ids_and_keys_into_masked(
+                    &tokenizer,
+                    sentence,
+                    &[],
+                    &mut scratch,
+                    &mut stance_ids,
+                    &mut keys,
+                );
+                let mut alone = Vec::new();
+                model.stance.vocabulary.ids_into_masked(
+                    &tokenizer,
+                    sentence,
+                    &[],
+                    &mut scratch,
+                    &mut alone,
+                );
+                assert_eq!(stance_ids, alone, "{sentence}");
+                party.ids_of_keys(bigrams, &keys, &mut by_keys);
+                party.ids_into(&tokenizer, sentence, &mut scratch, &mut by_text);
+                assert_eq!(by_keys, by_text, "{sentence}");
+                found += by_keys.len();
+            }
+            assert!(found > 50, "too few party features to compare: {found}");
         }
     }
 

@@ -353,6 +353,26 @@ impl Model {
             .vocabulary
             .ids_into_masked(&self.tokenizer, text, masks, scratch, ids);
     }
+
+    /// Like [`Model::stance_ids_into`], also keeping the token keys for the party head
+    /// ([`Model::party_ids_of_keys`]).
+    pub fn stance_ids_and_keys_into(
+        &self,
+        text: &str,
+        masks: &[(usize, usize)],
+        scratch: &mut Scratch,
+        ids: &mut Vec<u32>,
+        keys: &mut Vec<u64>,
+    ) {
+        self.stance.vocabulary.ids_and_keys_into_masked(
+            &self.tokenizer,
+            text,
+            masks,
+            scratch,
+            ids,
+            keys,
+        );
+    }
 }
 
 fn check_header(format: Option<&str>, version: u32, path: &Path) -> Result<()> {

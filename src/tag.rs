@@ -113,6 +113,9 @@ pub struct Tagger {
     masks: Vec<(usize, usize)>,
     scratch: Scratch,
     ids: Vec<u32>,
+    /// Token keys of the sentence's stance features, kept when the party head may need
+    /// them (see `tag_sentence`).
+    keys: Vec<u64>,
     logits: Vec<f32>,
     party_logits: Vec<f32>,
     spans: Vec<Span>,
@@ -175,6 +178,7 @@ impl Tagger {
             masks: Vec::new(),
             scratch: Scratch::default(),
             ids: Vec::new(),
+            keys: Vec::new(),
             logits,
             party_logits,
             spans: Vec::new(),
@@ -260,8 +264,23 @@ impl Tagger {
                 .map(|m| (m.start - span.start, m.end - span.start)),
         );
         memory.extend_mentions(sentence, span.start, &mut mentions);
-        self.model
-            .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
+        // Only a sentence without mentions can fall to the party head, and its stance
+        // features were then tokenized without masks, as the head's are: the head looks
+        // up the same token keys instead of tokenizing the sentence again.
+        let head_may_run = mentions.is_empty();
+        if head_may_run {
+            debug_assert!(self.masks.is_empty());
+            self.model.stance_ids_and_keys_into(
+                sentence,
+                &self.masks,
+                &mut self.scratch,
+                &mut self.ids,
+                &mut self.keys,
+            );
+        } else {
+            self.model
+                .stance_ids_into(sentence, &self.masks, &mut self.scratch, &mut self.ids);
+        }
         self.model.stance.logits_into(&self.ids, &mut self.logits);
         LinearHead::softmax(&mut self.logits);
         let mut scores = [0.0f32; 3];
@@ -314,7 +333,7 @@ impl Tagger {
             )) => (previous_party, PartyReason::Previous { probability, cues }),
             // Nobody holds a posture by the cues; a sentence naming no party may still be
             // recognisable by its words (`the guerrillas`, `the bloc`).
-            _ if mentions.is_empty() => match self.party_from_head(sentence) {
+            _ if head_may_run => match self.party_from_head() {
                 Some((name, probability)) => {
                     (Some(Arc::from(name)), PartyReason::Model { probability })
                 }
@@ -333,8 +352,13 @@ impl Tagger {
         }
     }
 
-    fn party_from_head(&mut self, sentence: &str) -> Option<(&str, f32)> {
-        let (name, p) = self.party_head_best(sentence)?;
+    /// The party head's confident party for the sentence whose token keys `self.keys`
+    /// holds.
+    fn party_from_head(&mut self) -> Option<(&str, f32)> {
+        let head = self.model.party.as_ref()?;
+        head.vocabulary
+            .ids_of_keys(self.model.tokenizer.bigrams, &self.keys, &mut self.ids);
+        let (name, p) = self.party_head_scores()?;
         (p >= PARTY_HEAD_MIN_CONFIDENCE && name != "none").then_some((name, p))
     }
 
@@ -348,6 +372,12 @@ impl Tagger {
             &mut self.scratch,
             &mut self.ids,
         );
+        self.party_head_scores()
+    }
+
+    /// The party head's best class and probability for the features in `self.ids`.
+    fn party_head_scores(&mut self) -> Option<(&str, f32)> {
+        let head = self.model.party.as_ref()?;
         head.logits_into(&self.ids, &mut self.party_logits);
         LinearHead::softmax(&mut self.party_logits);
         let best = argmax(&self.party_logits);

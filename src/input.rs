@@ -62,15 +62,27 @@ pub struct ArticleReader<R> {
     path: PathBuf,
     reader: R,
     lossy: bool,
-    buf: Vec<u8>,
+    /// `CHUNK_BYTES + READ_BYTES` bytes, zeroed once: the reader reads straight into it
+    /// and a valid chunk is handed out from it, where a zeroed block per fill, a copy
+    /// into the buffer and another into `text` cost ~3.4 M instructions a pass over
+    /// 1.5 MB (see bench/RESULTS.md).
+    buf: Box<[u8]>,
+    /// `buf[..filled]` holds read bytes not yet handed out, after the first `consumed`
+    /// (the last chunk, dropped at the next call: the chunk borrows them until then).
+    filled: usize,
+    consumed: usize,
     eof: bool,
     started: bool,
+    /// Whether to count line breaks (`Chunk::line` and the line of an invalid byte); the
+    /// check pass of [`ArticleReader::open`] does not, see there.
+    count_lines: bool,
     /// Bytes of the source consumed so far (for messages).
     raw_offset: u64,
     /// Bytes of text handed out so far (plus a skipped BOM).
     offset: usize,
     /// Line breaks handed out so far.
     line: usize,
+    /// A lossily repaired chunk (valid chunks are handed out from `buf`).
     text: String,
 }
 
@@ -98,8 +110,22 @@ impl ArticleReader<Box<dyn Read>> {
             return Err(Error::read(path, source));
         }
         if meta.is_file() {
+            // The check counts no lines: only the message of an invalid byte needs them,
+            // and then a second reading counts them (a count over the whole text
+            // otherwise; the reading that tags counts them anyway).
             let mut check = ArticleReader::new(BufReader::new(file), path, lossy);
-            while check.next_chunk()?.is_some() {}
+            check.count_lines = false;
+            let checked = (|| {
+                while check.next_chunk()?.is_some() {}
+                Ok(())
+            })();
+            if let Err(err) = checked {
+                if matches!(err, Error::NotUtf8 { .. }) {
+                    let mut again = ArticleReader::new(BufReader::new(open()?), path, lossy);
+                    while again.next_chunk()?.is_some() {}
+                }
+                return Err(err);
+            }
             return Ok(ArticleReader::new(
                 Box::new(BufReader::new(open()?)),
                 path,
@@ -121,9 +147,12 @@ impl<R: Read> ArticleReader<R> {
             path: path.into(),
             reader,
             lossy,
-            buf: Vec::with_capacity(CHUNK_BYTES + READ_BYTES),
+            buf: vec![0; CHUNK_BYTES + READ_BYTES].into_boxed_slice(),
+            filled: 0,
+            consumed: 0,
             eof: false,
             started: false,
+            count_lines: true,
             raw_offset: 0,
             offset: 0,
             line: 0,
@@ -138,29 +167,33 @@ impl<R: Read> ArticleReader<R> {
     /// line and the byte offset); a NUL byte ([`Error::Binary`]); a UTF-16 file
     /// ([`Error::Utf16`]).
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'_>>> {
+        self.consume();
         self.fill()?;
         if !self.started {
             self.started = true;
-            if self.buf.starts_with(b"\xff\xfe") || self.buf.starts_with(b"\xfe\xff") {
+            let head = self.buf.get(..self.filled).unwrap_or_default();
+            if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
                 return Err(Error::Utf16 {
                     path: self.path.clone(),
                 });
             }
-            if self.buf.starts_with(UTF8_BOM) {
-                self.buf.drain(..UTF8_BOM.len());
+            if head.starts_with(UTF8_BOM) {
+                self.consumed = UTF8_BOM.len();
+                self.consume();
                 self.raw_offset += UTF8_BOM.len() as u64;
                 self.offset += UTF8_BOM.len();
             }
         }
-        if self.buf.is_empty() {
+        let pending = self.buf.get(..self.filled).unwrap_or_default();
+        if pending.is_empty() {
             return Ok(None);
         }
-        let cut = if self.eof && self.buf.len() <= CHUNK_BYTES {
-            self.buf.len()
+        let cut = if self.eof && pending.len() <= CHUNK_BYTES {
+            pending.len()
         } else {
-            cut_point(&self.buf, CHUNK_BYTES)
+            cut_point(pending, CHUNK_BYTES)
         };
-        let bytes = self.buf.get(..cut).unwrap_or_default();
+        let bytes = pending.get(..cut).unwrap_or_default();
         // `contains` on bytes is a word-at-a-time memchr; the position only on error.
         if let Some(nul) = bytes
             .contains(&0)
@@ -172,10 +205,13 @@ impl<R: Read> ArticleReader<R> {
                 offset: self.raw_offset + nul as u64,
             });
         }
-        self.text.clear();
-        match std::str::from_utf8(bytes) {
-            Ok(s) => self.text.push_str(s),
-            Err(_) if self.lossy => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        let text = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) if self.lossy => {
+                self.text.clear();
+                self.text.push_str(&String::from_utf8_lossy(bytes));
+                &self.text
+            }
             Err(e) => {
                 let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
                 let newlines = valid.iter().filter(|&&b| b == b'\n').count();
@@ -185,28 +221,41 @@ impl<R: Read> ArticleReader<R> {
                     offset: self.raw_offset + e.valid_up_to() as u64,
                 });
             }
-        }
-        self.buf.drain(..cut);
+        };
+        self.consumed = cut;
         self.raw_offset += cut as u64;
         let chunk = Chunk {
-            text: &self.text,
+            text,
             offset: self.offset,
             line: self.line,
         };
-        self.offset += self.text.len();
-        self.line += count_newlines(self.text.as_bytes());
+        self.offset += text.len();
+        if self.count_lines {
+            self.line += count_newlines(text.as_bytes());
+        }
         Ok(Some(chunk))
+    }
+
+    /// Drops the bytes handed out last from the front of the buffer.
+    fn consume(&mut self) {
+        if self.consumed > 0 {
+            self.buf.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
+        }
     }
 
     /// Reads until the buffer holds more than a chunk, or the input ends.
     fn fill(&mut self) -> Result<()> {
-        let mut block = [0u8; READ_BYTES];
-        while !self.eof && self.buf.len() <= CHUNK_BYTES {
-            match self.reader.read(&mut block) {
+        while !self.eof && self.filled <= CHUNK_BYTES {
+            // `filled <= CHUNK_BYTES`, so a whole read fits in the buffer.
+            let space = self
+                .buf
+                .get_mut(self.filled..self.filled + READ_BYTES)
+                .unwrap_or_default();
+            match self.reader.read(space) {
                 Ok(0) => self.eof = true,
-                Ok(n) => self
-                    .buf
-                    .extend_from_slice(block.get(..n).unwrap_or_default()),
+                Ok(n) => self.filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::read(&self.path, e)),
             }

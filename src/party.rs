@@ -128,9 +128,22 @@ fn set_start(starts: &mut [u64; 1024], b0: u8, b1: u8) {
     starts[bit / 64] |= 1 << (bit % 64);
 }
 
-/// The leading run of letters and digits of `s`.
+/// The leading run of letters and digits of `s`. Its ASCII part is read as bytes; chars
+/// are decoded only from a non-ASCII byte on (decoding every char cost ~160 instructions
+/// a call, mostly for all-ASCII words: the holder calls this ~14,000 times on 1.5 MB).
 pub(crate) fn first_word(s: &str) -> &str {
-    let end = s.find(|c: char| !is_alphanumeric(c)).unwrap_or(s.len());
+    let bytes = s.as_bytes();
+    let ascii = bytes
+        .iter()
+        .position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)])
+        .unwrap_or(bytes.len());
+    // `ascii` follows ASCII bytes only, so it is a char boundary.
+    let end = match bytes.get(ascii) {
+        Some(b) if !b.is_ascii() => s[ascii..]
+            .find(|c: char| !is_alphanumeric(c))
+            .map_or(s.len(), |i| ascii + i),
+        _ => ascii,
+    };
     &s[..end]
 }
 
@@ -447,6 +460,17 @@ mod tests {
             .into_iter()
             .map(|m| (m.party.to_string(), m.text.to_string()))
             .collect()
+    }
+
+    proptest::proptest! {
+        /// The byte fast path ends the word where the `char` test does.
+        #[test]
+        fn first_word_is_the_leading_run_of_alphanumeric_chars(
+            s in "[a-zA-Z0-9 .,'’é\u{2019}\u{00e9}\u{4e2d}\u{2013}-]{0,12}",
+        ) {
+            let end = s.find(|c: char| !is_alphanumeric(c)).unwrap_or(s.len());
+            proptest::prop_assert_eq!(first_word(&s), &s[..end]);
+        }
     }
 
     #[test]

@@ -127,15 +127,26 @@ pub struct Vocabulary {
 /// half full, slots indexed by the key's top bits (the keys are already hashes). A probe
 /// is a load and a compare, where the general hash map cost ~45 instructions a lookup
 /// (two lookups per token, see bench/RESULTS.md).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct KeyTable {
-    /// `(key, id)`; `id == EMPTY` marks a free slot.
+    /// `(key, id)`; `id == EMPTY` marks a free slot. Never empty (at least two free
+    /// slots), so a lookup needs no emptiness test.
     slots: Vec<(u64, u32)>,
     /// `64 - log2(slots.len())`.
     shift: u32,
 }
 
 const EMPTY: u32 = u32::MAX;
+
+impl Default for KeyTable {
+    /// A table that finds nothing: two free slots (one bit of the key picks one).
+    fn default() -> Self {
+        KeyTable {
+            slots: vec![(0, EMPTY); 2],
+            shift: 63,
+        }
+    }
+}
 
 impl KeyTable {
     /// A table of `keys` (with their ids); of two equal keys the first is kept.
@@ -169,9 +180,6 @@ impl KeyTable {
 
     #[inline]
     fn get(&self, key: u64) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
         let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
         loop {
@@ -309,13 +317,15 @@ impl Vocabulary {
     ) {
         ids.clear();
         let mut previous: Option<u64> = None;
+        // Read once: inside the loop the flag was loaded again for every token.
+        let bigrams = tokenizer.bigrams;
         tokenizer.tokens_masked(text, masks, scratch, |token| {
             let key = token_key(token);
             on_key(key);
             if let Some(id) = self.index.get(key) {
                 ids.push(id);
             }
-            if let Some(first) = previous.filter(|_| tokenizer.bigrams) {
+            if let Some(first) = previous.filter(|_| bigrams) {
                 if let Some(id) = self.index.get(bigram_key(first, key)) {
                     ids.push(id);
                 }

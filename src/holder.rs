@@ -213,13 +213,27 @@ pub fn candidates(
     previous: Option<&str>,
     out: &mut Vec<Candidate>,
 ) {
+    let words = SentenceWords::of(&article[start..end]);
+    candidates_in_words(article, start, end, &words, mentions, previous, out);
+}
+
+/// [`candidates`], with the sentence's `words` already read ([`SentenceWords::read`]):
+/// tagging reads them once for the introduced names, the reference nouns and the holder.
+pub fn candidates_in_words(
+    article: &str,
+    start: usize,
+    end: usize,
+    words: &SentenceWords,
+    mentions: &[Mention],
+    previous: Option<&str>,
+    out: &mut Vec<Candidate>,
+) {
     out.clear();
     let sentence = &article[start..end];
     let pronoun_start = continues_previous(sentence);
     let body_start = start + dateline_len(sentence);
     let first_in_body = mentions.iter().position(|m| m.start >= body_start);
-    let mut words = SentenceWords::new();
-    let facts = sentence_facts(article, start, end, mentions, &mut words);
+    let facts = sentence_facts(article, start, end, mentions, words);
     let pronoun_speech = facts.pronoun_speech;
     let quoted = quotes_open_at(article, start, mentions);
     let mut distinct = 0;
@@ -240,7 +254,7 @@ pub fn candidates(
                 None => inside_quote(&article[start..other.start]),
             };
             let (other_cues, next_to) =
-                mention_cues(article, start, end, &words, other, j == 0, in_quote);
+                mention_cues(article, start, end, words, other, j == 0, in_quote);
             cues |= other_cues;
             if j == i {
                 neighbours = next_to.map(|w| w.map(|w| span_in(article, w)));
@@ -496,24 +510,54 @@ struct SentenceFacts {
     pronoun_speech: bool,
 }
 
-/// Reads the facts of the sentence `article[start..end]`, and records its words in
-/// `words` for the mention cues.
+/// The facts of the sentence `article[start..end]`, whose `words` were read with most of
+/// them: only whether a speaker is unnamed depends on the `mentions`.
 fn sentence_facts(
     article: &str,
     start: usize,
     end: usize,
     mentions: &[Mention],
-    words: &mut SentenceWords,
+    words: &SentenceWords,
 ) -> SentenceFacts {
-    let sentence = &article[start..end];
+    // Whether a mention covers the word at `at` (sentence offset) of `len` bytes.
+    let named = |at: usize, len: usize| {
+        let at = start + at;
+        mentions.iter().any(|m| m.start < at + len && at < m.end)
+    };
+    let mut f = words.facts;
+    f.unnamed_speaker |= match words.speakers.as_slice() {
+        Some(speakers) => speakers.iter().any(|&(at, len)| !named(at, len)),
+        // More would-be speakers than the table holds: read the sentence again.
+        None => {
+            let sentence = &article[start..end];
+            let mut unnamed = false;
+            let lists = &*WORD_CLASSES;
+            let words = Runs::new(sentence).map(|raw| {
+                let w = trim_word(raw);
+                (raw, w, lists.classes(w))
+            });
+            facts_of_words(sentence, words, |at, len| unnamed |= !named(at, len));
+            unnamed
+        }
+    };
+    f
+}
+
+/// The facts of `sentence` from its `words`: each whitespace run, its [`trim_word`] part
+/// and that part's [`classes`]. `unnamed_speaker` is left to the caller, who gets the
+/// word (offset and length) before each speech verb that makes an unnamed speaker unless
+/// a mention covers it: only when a speech verb follows, not for every word.
+#[inline]
+fn facts_of_words<'a>(
+    sentence: &'a str,
+    words: impl Iterator<Item = (&'a str, &'a str, u16)>,
+    mut speaker: impl FnMut(usize, usize),
+) -> SentenceFacts {
     let mut f = SentenceFacts::default();
     let mut prev = "";
     let mut prev_classes = 0;
-    // The previous word as split (article offset, length), to test whether a mention
-    // covers it: only when a speech verb follows, not for every word.
+    // The previous word as split (offset, length).
     let mut prev_raw: Option<(usize, usize)> = None;
-    let named =
-        |(at, len): (usize, usize)| mentions.iter().any(|m| m.start < at + len && at < m.end);
     // `he said`: the word before was a speech subject (reset by a dash or other non-word).
     let mut after_subject = false;
     // Four news sentences in five have no digit and no `%`: they skip the test of each
@@ -521,19 +565,12 @@ fn sentence_facts(
     let digit_or_percent = sentence
         .bytes()
         .fold(false, |found, b| found | b.is_ascii_digit() | (b == b'%'));
-    // Read once here, not behind the `LazyLock` check of every word's lookup.
-    let lists = &*WORD_CLASSES;
-    for raw in Runs::new(sentence) {
-        let at = start + (raw.as_ptr() as usize - sentence.as_ptr() as usize);
-        let w = trim_word(raw);
+    for (raw, w, c) in words {
+        let at = raw.as_ptr() as usize - sentence.as_ptr() as usize;
         if w.is_empty() {
-            words.push(sentence, raw, w, 0);
             after_subject = false;
             continue;
         }
-        // One table lookup per word serves every list test below.
-        let c = lists.classes(w);
-        words.push(sentence, raw, w, c);
         let speech_verb = c & class::SPEECH_VERB != 0;
         f.pronoun_speech |= after_subject && speech_verb;
         after_subject = c & class::SPEECH_SUBJECT != 0;
@@ -560,9 +597,11 @@ fn sentence_facts(
             } else if prev_classes & class::PRONOUN == 0
                 && (prev.chars().next().is_some_and(char::is_uppercase)
                     || prev_classes & (class::ROLE_NOUN | class::UNNAMED_SUBJECT) != 0)
-                && !prev_raw.is_some_and(named)
             {
-                f.unnamed_speaker = true;
+                match prev_raw {
+                    Some((at, len)) => speaker(at, len),
+                    None => f.unnamed_speaker = true,
+                }
             }
         }
         if prev_classes & class::BE != 0 {
@@ -576,8 +615,8 @@ fn sentence_facts(
 }
 
 /// Most words of a sentence [`SentenceWords`] keeps (news sentences have about 22); a
-/// longer sentence has its mention cues read from the text, as before the table. The
-/// table lives on the stack and is cleared for every sentence: kept small (960 bytes).
+/// longer sentence has its mention cues, introduced names and reference nouns read from
+/// the text, as before the table. The table is kept small (960 bytes).
 const MAX_SENTENCE_WORDS: usize = 96;
 
 /// One whitespace-delimited word of a sentence, as byte offsets from the sentence start.
@@ -593,28 +632,111 @@ struct WordAt {
     classes: u16,
 }
 
-/// The words of a sentence as [`sentence_facts`] read them, so that the cues of each
-/// mention take the words around it, and their classes, from here instead of splitting
-/// the text around the mention and looking the words up again (`classes` was called
-/// about 1.5 times a word before). The words before a mention are the runs that end
-/// before it; the words after it are the runs from where the tail starts, the first one
-/// cut when the tail starts inside it (`U.S.-brokered`): the pieces
-/// [`words_before`] and [`words_after`] find, which `holder::tests` checks on messy text.
-struct SentenceWords {
+/// The words of a sentence, read once ([`SentenceWords::read`]) for the introduced
+/// names, the reference nouns and the holder, each of which split the sentence itself
+/// before. The holder's facts and the cues of each mention take the words around it,
+/// and their classes, from here instead of splitting the text around the mention and
+/// looking the words up again (`classes` was called about 1.5 times a word before). The
+/// words before a mention are the runs that end before it; the words after it are the
+/// runs from where the tail starts, the first one cut when the tail starts inside it
+/// (`U.S.-brokered`): the pieces [`words_before`] and [`words_after`] find, which
+/// `holder::tests` checks on messy text.
+pub struct SentenceWords {
     words: [WordAt; MAX_SENTENCE_WORDS],
     len: usize,
     /// Every word of the sentence is here (false past [`MAX_SENTENCE_WORDS`] words or
     /// offsets past `u16`): otherwise the cues read the text.
     complete: bool,
+    /// Some run ended at a whitespace character other than ASCII's `\t \n \x0C \r`
+    /// and space (a vertical tab, a no-break space …): the runs are then not the pieces
+    /// of `split_ascii_whitespace`.
+    other_spaces: bool,
+    /// The sentence's facts but whether a speaker is unnamed, which depends on the
+    /// mentions (true here only when that is so whatever they are).
+    facts: SentenceFacts,
+    /// The words that make a speaker unnamed unless a mention covers them.
+    speakers: Speakers,
+}
+
+/// Up to four words (sentence offset, length) that make an unnamed speaker unless a
+/// mention covers them (`Coale said`, `the office said`); `None` past four.
+#[derive(Clone, Copy, Default)]
+struct Speakers {
+    words: [(usize, usize); 4],
+    len: usize,
+}
+
+impl Speakers {
+    fn push(&mut self, at: usize, len: usize) {
+        if let Some(slot) = self.words.get_mut(self.len) {
+            *slot = (at, len);
+        }
+        self.len += 1;
+    }
+
+    /// The words, or `None` when there were more than the table holds.
+    fn as_slice(&self) -> Option<&[(usize, usize)]> {
+        self.words.get(..self.len)
+    }
+}
+
+impl Default for SentenceWords {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl SentenceWords {
-    fn new() -> Self {
+    /// No words yet: a buffer for [`SentenceWords::read`].
+    pub fn new() -> Self {
         SentenceWords {
             words: [WordAt::default(); MAX_SENTENCE_WORDS],
             len: 0,
             complete: true,
+            other_spaces: false,
+            facts: SentenceFacts::default(),
+            speakers: Speakers::default(),
         }
+    }
+
+    /// The words of `sentence` (see [`SentenceWords::read`]).
+    pub fn of(sentence: &str) -> Self {
+        let mut words = Self::new();
+        words.read(sentence);
+        words
+    }
+
+    /// Reads the whitespace runs of `sentence` in place of the words held, each with its
+    /// [`trim_word`] part and that part's [`classes`] (up to [`MAX_SENTENCE_WORDS`]), and
+    /// the sentence's facts. (In place: a tagger keeps one table, neither cleared nor
+    /// copied per sentence, as only the first `len` words are read.)
+    pub fn read(&mut self, sentence: &str) {
+        self.len = 0;
+        self.complete = true;
+        // Read once here, not behind the `LazyLock` check of every word's lookup.
+        let lists = &*WORD_CLASSES;
+        let mut runs = Runs::new(sentence);
+        let mut speakers = Speakers::default();
+        let each = (&mut runs).map(|raw| {
+            let w = trim_word(raw);
+            let c = lists.classes(w);
+            self.push(sentence, raw, w, c);
+            (raw, w, c)
+        });
+        let facts = facts_of_words(sentence, each, |at, len| speakers.push(at, len));
+        self.facts = facts;
+        self.speakers = speakers;
+        self.other_spaces = runs.other_spaces;
+    }
+
+    /// The byte ranges of the pieces `sentence.split_ascii_whitespace()` gives, when the
+    /// words are all here and no other whitespace split them.
+    pub(crate) fn ascii_pieces(&self) -> Option<impl Iterator<Item = (usize, usize)> + '_> {
+        (self.complete && !self.other_spaces).then(|| {
+            self.as_slice()
+                .iter()
+                .map(|w| (usize::from(w.start), usize::from(w.end)))
+        })
     }
 
     /// Records `raw`, a whitespace run of `sentence`, its trimmed `clean` part and its
@@ -1585,7 +1707,7 @@ fn classes(word: &str) -> u16 {
 
 impl WordClasses {
     /// See [`classes`].
-    #[inline]
+    #[inline(always)]
     fn classes(&self, word: &str) -> u16 {
         let bytes = word.as_bytes();
         let Some(&first) = bytes.first() else {
@@ -1615,32 +1737,45 @@ fn trim_word(w: &str) -> &str {
 struct Runs<'a> {
     text: &'a str,
     at: usize,
+    /// A vertical tab or a whitespace character outside ASCII was passed over
+    /// (`split_ascii_whitespace` would not split there).
+    other_spaces: bool,
 }
 
 impl<'a> Runs<'a> {
     fn new(text: &'a str) -> Self {
-        Runs { text, at: 0 }
+        Runs {
+            text,
+            at: 0,
+            other_spaces: false,
+        }
     }
 }
 
 impl<'a> Iterator for Runs<'a> {
     type Item = &'a str;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
         let (text, bytes) = (self.text, self.text.as_bytes());
         let mut i = self.at;
         // ASCII is decided here: a call to `space_at` a byte cost as much as std.
         while i < bytes.len() {
             let b = bytes[i];
-            if is_ascii_space(b) {
+            if b == b' ' {
+                i += 1;
+            } else if is_ascii_space(b) {
+                self.other_spaces |= b == 0x0B;
                 i += 1;
             } else if b < 0x80 {
                 break;
             } else {
                 match space_at(text, i) {
                     0 => break,
-                    gap => i += gap,
+                    gap => {
+                        self.other_spaces = true;
+                        i += gap;
+                    }
                 }
             }
         }
@@ -1958,8 +2093,7 @@ mod tests {
         ) {
             let (x, y) = (a.index(text.len() + 1), b.index(text.len() + 1));
             let (m_start, m_end) = (boundary(&text, x.min(y)), boundary(&text, x.max(y)));
-            let mut words = SentenceWords::new();
-            sentence_facts(&text, 0, text.len(), &[], &mut words);
+            let words = SentenceWords::of(&text);
             proptest::prop_assert!(words.complete);
 
             let (before, bc) = words.before(&text, m_start, 3);
@@ -1983,6 +2117,32 @@ mod tests {
             proptest::prop_assert_eq!(
                 words.is_modifier(&text, m_end),
                 is_modifier(&text[m_end..])
+            );
+        }
+
+        /// Whether a speaker is unnamed, from the words kept by the word pass and from a
+        /// second reading of the sentence (the way past four such words).
+        #[test]
+        fn unnamed_speakers_kept_are_those_read_again(
+            text in "(said|Said|says|told|Officials|Coale|he|the|office|spokesman|[a-z,.;— -]){0,30}",
+            a in proptest::prelude::any::<proptest::sample::Index>(),
+            b in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let (x, y) = (a.index(text.len() + 1), b.index(text.len() + 1));
+            let template = PartyTable::builtin().unwrap().mentions("Russia");
+            let mentions = [Mention {
+                start: boundary(&text, x.min(y)),
+                end: boundary(&text, x.max(y)),
+                ..template[0].clone()
+            }];
+            let words = SentenceWords::of(&text);
+            let mut again = SentenceWords::of(&text);
+            again.speakers.len = again.speakers.words.len() + 1;
+            proptest::prop_assert!(again.speakers.as_slice().is_none());
+            let facts = |w: &SentenceWords| sentence_facts(&text, 0, text.len(), &mentions, w);
+            proptest::prop_assert_eq!(
+                facts(&words).unnamed_speaker,
+                facts(&again).unnamed_speaker
             );
         }
 
@@ -2105,7 +2265,7 @@ mod tests {
         assert!(!continues_previous("However he said no."));
         assert!(continues_previous("‘We will not yield,’ …"));
         let speech =
-            |s: &str| sentence_facts(s, 0, s.len(), &[], &mut SentenceWords::new()).pronoun_speech;
+            |s: &str| sentence_facts(s, 0, s.len(), &[], &SentenceWords::of(s)).pronoun_speech;
         assert!(speech("“We will not retreat,” he said."));
         assert!(!speech("Officials said the talks ended."));
     }
@@ -2142,9 +2302,7 @@ mod tests {
     fn a_sentence_too_long_for_the_word_table_gets_the_same_cues() {
         let short = "Talks with Russia ended, Peskov said.";
         let long = format!("{}{short}", "and so on ".repeat(MAX_SENTENCE_WORDS / 3));
-        let (mut words, mut too_many) = (SentenceWords::new(), SentenceWords::new());
-        sentence_facts(short, 0, short.len(), &[], &mut words);
-        sentence_facts(&long, 0, long.len(), &[], &mut too_many);
+        let (words, too_many) = (SentenceWords::of(short), SentenceWords::of(&long));
         assert!(words.complete && !too_many.complete);
         // The same cues but the one of the mention's place (early in the sentence or not),
         // read from the table and from the text.

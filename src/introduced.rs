@@ -5,6 +5,7 @@
 //! of the article.
 
 use crate::features::FxMap;
+use crate::holder::SentenceWords;
 use crate::party::{Mention, PartyKind};
 use crate::tokenize::{trim_end_punctuation, trim_start_punctuation};
 use std::sync::{Arc, LazyLock};
@@ -118,8 +119,42 @@ impl IntroducedNames {
         if self.names.is_empty() {
             return;
         }
+        self.add_mentions(sentence, base, sentence.split_ascii_whitespace(), mentions);
+    }
+
+    /// [`IntroducedNames::mentions_into`], with the words of `sentence` already read: the
+    /// same pieces without splitting the sentence again, unless other whitespace than
+    /// ASCII's split them (a no-break space) or they are not all there.
+    pub fn mentions_in_words(
+        &self,
+        sentence: &str,
+        base: usize,
+        words: &SentenceWords,
+        mentions: &mut Vec<Mention>,
+    ) {
+        if self.names.is_empty() {
+            return;
+        }
+        match words.ascii_pieces() {
+            Some(pieces) => {
+                let pieces = pieces.map(|(start, end)| &sentence[start..end]);
+                self.add_mentions(sentence, base, pieces, mentions);
+            }
+            None => self.mentions_into(sentence, base, mentions),
+        }
+    }
+
+    /// [`IntroducedNames::mentions_into`] over `pieces`, the pieces of
+    /// `sentence.split_ascii_whitespace()`.
+    fn add_mentions<'a>(
+        &self,
+        sentence: &'a str,
+        base: usize,
+        pieces: impl Iterator<Item = &'a str>,
+        mentions: &mut Vec<Mention>,
+    ) {
         let before = mentions.len();
-        for raw in sentence.split_ascii_whitespace() {
+        for raw in pieces {
             // Most words start with a lower-case letter or a digit: no name.
             if raw.as_bytes()[0].is_ascii_lowercase() || raw.as_bytes()[0].is_ascii_digit() {
                 continue;
@@ -282,6 +317,25 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// The words the holder reads give the mentions the sentence's own split does,
+        /// also with a vertical tab or a no-break space between words.
+        #[test]
+        fn mentions_from_the_sentence_words_are_those_from_the_text(
+            text in "(Coale|Coale’s|Coale's|Dabbagh|Dabbaghi|John|said|[a-zA-Z'’,.;:\"“”—\\-() ]|\u{a0}|\u{2009}|\u{3000}|\u{0b}|é|\t|\n){0,40}",
+        ) {
+            let mut names = IntroducedNames::default();
+            for name in ["Coale", "Dabbagh"] {
+                let party = (Arc::from("United States"), PartyKind::Country);
+                names.names.insert(Arc::from(name), party);
+            }
+            let (mut want, mut got) = (Vec::new(), Vec::new());
+            names.mentions_into(&text, 7, &mut want);
+            names.mentions_in_words(&text, 7, &SentenceWords::of(&text), &mut got);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     fn pair(text: &str, party: &str) -> (String, String) {

@@ -11,7 +11,7 @@
 //! reallocated, per sentence.
 
 use crate::error::{Error, Result};
-use crate::holder::{self, Candidate, CandidateKind, HolderScorer};
+use crate::holder::{self, Candidate, CandidateKind, HolderScorer, SentenceWords};
 use crate::introduced::IntroducedNames;
 use crate::model::{argmax, LinearHead, Model};
 use crate::party::{Mention, PartyTable};
@@ -94,7 +94,20 @@ impl ArticleMemory {
     /// Adds to the lexicon `mentions` of `sentence` (offsets from `base`) the surnames and
     /// the reference nouns the article so far explains, then learns from them all.
     pub fn extend_mentions(&mut self, sentence: &str, base: usize, mentions: &mut Vec<Mention>) {
-        self.names.mentions_into(sentence, base, mentions);
+        let words = SentenceWords::of(sentence);
+        self.extend_mentions_in_words(sentence, base, &words, mentions);
+    }
+
+    /// [`ArticleMemory::extend_mentions`], with the sentence's `words` already read.
+    pub fn extend_mentions_in_words(
+        &mut self,
+        sentence: &str,
+        base: usize,
+        words: &SentenceWords,
+        mentions: &mut Vec<Mention>,
+    ) {
+        self.names
+            .mentions_in_words(sentence, base, words, mentions);
         self.referred.mentions_into(sentence, base, mentions);
         self.names.learn(sentence, base, mentions);
         self.referred.learn(mentions);
@@ -119,6 +132,8 @@ pub struct Tagger {
     logits: Vec<f32>,
     party_logits: Vec<f32>,
     spans: Vec<Span>,
+    /// The words of the sentence being tagged (~1 KB, kept rather than made per sentence).
+    words: SentenceWords,
 }
 
 impl Tagger {
@@ -182,6 +197,7 @@ impl Tagger {
             logits,
             party_logits,
             spans: Vec::new(),
+            words: SentenceWords::new(),
         }
     }
 
@@ -263,7 +279,9 @@ impl Tagger {
                 .iter()
                 .map(|m| (m.start - span.start, m.end - span.start)),
         );
-        memory.extend_mentions(sentence, span.start, &mut mentions);
+        // One word pass serves the introduced names, the reference nouns and the holder.
+        self.words.read(sentence);
+        memory.extend_mentions_in_words(sentence, span.start, &self.words, &mut mentions);
         // Only a sentence without mentions can fall to the party head, and its stance
         // features were then tokenized without masks, as the head's are: the head looks
         // up the same token keys instead of tokenizing the sentence again.
@@ -291,10 +309,11 @@ impl Tagger {
         let stance = Stance::ALL[best];
 
         let previous = previous_party.as_deref();
-        holder::candidates(
+        holder::candidates_in_words(
             article,
             span.start,
             span.end,
+            &self.words,
             &mentions,
             previous,
             &mut self.candidates,

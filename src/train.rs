@@ -579,16 +579,18 @@ fn fit_holder(
             let features = &in_vocabulary[row];
             row += 1;
             let mut mentions = parties.mentions(&e.text);
-            memory.extend_mentions(&e.text, 0, &mut mentions);
+            let sentence_words = holder::SentenceWords::of(&e.text);
+            memory.extend_mentions_in_words(&e.text, 0, &sentence_words, &mut mentions);
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;
             };
             let previous = holder::carried(immediate, last, &e.text);
-            holder::candidates(
+            holder::candidates_in_words(
                 &e.text,
                 0,
                 e.text.len(),
+                &sentence_words,
                 &mentions,
                 previous,
                 &mut candidates,

@@ -24,6 +24,7 @@
 use crate::features::{FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::{first_word, Mention, PartyKind};
+use crate::reference;
 use crate::segment::Span;
 use crate::tokenize::{is_alphanumeric, trim_end_punctuation, trim_start_punctuation};
 use std::sync::LazyLock;
@@ -761,6 +762,21 @@ impl SentenceWords {
             classes,
         };
         self.len += 1;
+    }
+
+    /// The byte ranges of the words without the punctuation around them ([`trim_word`];
+    /// none empty), each with whether it is a reference noun ignoring case, when the
+    /// words are all here.
+    pub(crate) fn trimmed(&self) -> Option<impl Iterator<Item = (usize, usize, bool)> + '_> {
+        self.complete.then(|| {
+            self.as_slice()
+                .iter()
+                .filter(|w| w.clean_start < w.clean_end)
+                .map(|w| {
+                    let noun = w.classes & class::REFERENCE_NOUN != 0;
+                    (usize::from(w.clean_start), usize::from(w.clean_end), noun)
+                })
+        })
     }
 
     fn as_slice(&self) -> &[WordAt] {
@@ -1562,6 +1578,9 @@ mod class {
     pub const BE: u16 = 1 << 10;
     pub const IRREGULAR_PAST: u16 = 1 << 11;
     pub const SPEECH_SUBJECT: u16 = 1 << 12;
+    /// A noun that may stand for a party ([`crate::reference`]), ignoring case: the
+    /// reference scan reads it from the words.
+    pub const REFERENCE_NOUN: u16 = 1 << 13;
 }
 
 const SAID_WORDS: &[&str] = &["said", "says", "told", "added"];
@@ -1661,15 +1680,17 @@ static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
         filter: [0; 1024],
         slots: vec![("", 0); WORD_SLOTS],
     };
-    for (list, bit) in WORD_LISTS {
-        for word in *list {
-            let bytes = word.as_bytes();
-            if !bytes.is_empty() && bytes.len() <= MAX_LIST_WORD {
-                table.filter[filter_index(bytes)] |= 1 << bytes.len();
-                let i = table.slot(bytes);
-                table.slots[i].0 = word;
-                table.slots[i].1 |= bit;
-            }
+    let lists = WORD_LISTS
+        .iter()
+        .flat_map(|&(list, bit)| list.iter().map(move |&word| (word, bit)));
+    let nouns = reference::nouns().map(|noun| (noun, class::REFERENCE_NOUN));
+    for (word, bit) in lists.chain(nouns) {
+        let bytes = word.as_bytes();
+        if !bytes.is_empty() && bytes.len() <= MAX_LIST_WORD {
+            table.filter[filter_index(bytes)] |= 1 << bytes.len();
+            let i = table.slot(bytes);
+            table.slots[i].0 = word;
+            table.slots[i].1 |= bit;
         }
     }
     table

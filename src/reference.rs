@@ -11,8 +11,9 @@
 //! country nouns, 0.866 with the last country named, 0.868 with the most named.
 
 use crate::features::FxMap;
+use crate::holder::SentenceWords;
 use crate::party::{Mention, PartyKind};
-use crate::tokenize::is_alphanumeric;
+use crate::tokenize::{is_alphanumeric, ASCII_ALPHANUMERIC};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::{Arc, LazyLock};
 
@@ -166,8 +167,18 @@ fn referents_of(word: &[u8]) -> Option<NounUse> {
     NOUN_TABLE.get(word).copied()
 }
 
+/// The nouns of [`NOUNS`] (the holder's word table marks them, so that
+/// [`ReferredParties::mentions_in_words`] finds them among the words it reads).
+pub(crate) fn nouns() -> impl Iterator<Item = &'static str> {
+    NOUNS.iter().map(|(noun, _, _)| *noun)
+}
+
 /// Longest noun in the lists above: longer words are skipped unread.
 const MAX_NOUN: usize = 14;
+
+/// Shortest noun in the lists above: a word holds a noun after a hyphen or an apostrophe
+/// (`union-backed`, `rebels’`) only when it is longer.
+const MIN_NOUN: usize = 4;
 
 /// Most countries counted: an archive tagged as one stream starts counting afresh.
 const MAX_COUNTRIES: usize = 64;
@@ -242,8 +253,96 @@ impl ReferredParties {
             return;
         }
         let before = mentions.len();
-        // A capitalised noun is a name (`Union Pacific`), unless it opens the sentence
-        // (`Rebels said …`); lower-case nouns are found all at once.
+        self.opener_into(sentence, base, before, mentions);
+        // Lower-case nouns are found all at once.
+        for found in NOUN_MATCHER.find_iter(sentence) {
+            let (start, end) = (found.start(), found.end());
+            let inside_word = sentence[..start]
+                .chars()
+                .next_back()
+                .is_some_and(is_alphanumeric)
+                || sentence[end..].chars().next().is_some_and(is_alphanumeric);
+            let (_, referents, needs_the) = NOUNS[found.pattern().as_usize()];
+            if inside_word || needs_the && !after_the(&sentence[..start]) {
+                continue;
+            }
+            self.push_reference(sentence, base, (start, end), referents, before, mentions);
+        }
+        if mentions.len() > before {
+            mentions.sort_by_key(|m| m.start);
+        }
+    }
+
+    /// [`ReferredParties::mentions_into`], with the words of `sentence` already read
+    /// (unless they are not all there): a noun is a whole run of letters and digits, so
+    /// it is a word the holder's table marks, or a run inside a word with a hyphen, an
+    /// apostrophe or another mark (`union-backed`); the matcher read every byte (~18
+    /// instructions a byte).
+    pub fn mentions_in_words(
+        &self,
+        sentence: &str,
+        base: usize,
+        words: &SentenceWords,
+        mentions: &mut Vec<Mention>,
+    ) {
+        if self.named == 0 {
+            return;
+        }
+        let Some(trimmed) = words.trimmed() else {
+            return self.mentions_into(sentence, base, mentions);
+        };
+        let before = mentions.len();
+        self.opener_into(sentence, base, before, mentions);
+        let bytes = sentence.as_bytes();
+        for (start, end, noun) in trimmed {
+            let word = &bytes[start..end];
+            if noun {
+                // The word is a noun but for case; the matcher took lower case only.
+                if word.iter().all(u8::is_ascii_lowercase) {
+                    self.noun_into(sentence, base, (start, end), before, mentions);
+                }
+            } else if word.len() > MIN_NOUN
+                && !word.iter().all(|&b| ASCII_ALPHANUMERIC[usize::from(b)])
+            {
+                // Several runs of letters and digits, or letters outside ASCII.
+                let mut at = start;
+                for run in sentence[start..end].split(|c: char| !is_alphanumeric(c)) {
+                    let run_at = at;
+                    at += run.len();
+                    at += sentence[at..end].chars().next().map_or(0, char::len_utf8);
+                    if NOUN_TABLE.contains_key(run.as_bytes()) {
+                        let span = (run_at, run_at + run.len());
+                        self.noun_into(sentence, base, span, before, mentions);
+                    }
+                }
+            }
+        }
+        if mentions.len() > before {
+            mentions.sort_by_key(|m| m.start);
+        }
+    }
+
+    /// The reference of the lower-case noun at `span` (offsets in `sentence`), a whole run
+    /// of letters and digits, unless it needs `the` before it and has none.
+    fn noun_into(
+        &self,
+        sentence: &str,
+        base: usize,
+        (start, end): (usize, usize),
+        named: usize,
+        mentions: &mut Vec<Mention>,
+    ) {
+        let Some((referents, needs_the)) = referents_of(&sentence.as_bytes()[start..end]) else {
+            return;
+        };
+        if !needs_the || after_the(&sentence[..start]) {
+            self.push_reference(sentence, base, (start, end), referents, named, mentions);
+        }
+    }
+
+    /// A capitalised noun is a name (`Union Pacific`), unless it opens the sentence
+    /// (`Rebels said …`): pushes the reference of such an opening noun.
+    fn opener_into(&self, sentence: &str, base: usize, before: usize, mentions: &mut Vec<Mention>) {
         if let Some(opener) = sentence.find(is_alphanumeric) {
             // The opening word, when it is all ASCII letters: its letters, then no other
             // letter or digit (a byte scan; `party::first_word` decodes each character).
@@ -262,22 +361,6 @@ impl ReferredParties {
                     self.push_reference(sentence, base, span, referents, before, mentions);
                 }
             }
-        }
-        for found in NOUN_MATCHER.find_iter(sentence) {
-            let (start, end) = (found.start(), found.end());
-            let inside_word = sentence[..start]
-                .chars()
-                .next_back()
-                .is_some_and(is_alphanumeric)
-                || sentence[end..].chars().next().is_some_and(is_alphanumeric);
-            let (_, referents, needs_the) = NOUNS[found.pattern().as_usize()];
-            if inside_word || needs_the && !after_the(&sentence[..start]) {
-                continue;
-            }
-            self.push_reference(sentence, base, (start, end), referents, before, mentions);
-        }
-        if mentions.len() > before {
-            mentions.sort_by_key(|m| m.start);
         }
     }
 
@@ -390,10 +473,47 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The nouns found among the words the holder reads are those the matcher finds
+        /// in the text: capitalised, inside other words, after hyphens and apostrophes,
+        /// with and without `the`, next to letters outside ASCII.
+        #[test]
+        fn references_from_the_sentence_words_are_those_from_the_text(
+            text in "(union|unions|Union|rebels|Rebels|the|The|government|army|fund|bank|group|workers|firm|[a-z0-9'’,.;:\"“”—/() -]|\u{a0}|é|ü|\t){0,40}",
+        ) {
+            let kinds = [
+                PartyKind::Union,
+                PartyKind::Company,
+                PartyKind::Movement,
+                PartyKind::Group,
+                PartyKind::Party,
+                PartyKind::Organisation,
+                PartyKind::Country,
+            ];
+            let named: Vec<Mention> = kinds
+                .iter()
+                .map(|&kind| Mention {
+                    party: Arc::from(format!("{kind:?}")),
+                    text: Arc::from("x"),
+                    start: 0,
+                    end: 1,
+                    kind,
+                    reference: false,
+                })
+                .collect();
+            let mut memory = ReferredParties::default();
+            memory.learn(&named);
+            let (mut want, mut got) = (Vec::new(), Vec::new());
+            memory.mentions_into(&text, 3, &mut want);
+            memory.mentions_in_words(&text, 3, &SentenceWords::of(&text), &mut got);
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn every_noun_is_lower_case_ascii_and_fits_the_filter() {
         for (noun, referents, _) in NOUNS {
-            assert!(noun.len() <= MAX_NOUN, "{noun}");
+            assert!((MIN_NOUN..=MAX_NOUN).contains(&noun.len()), "{noun}");
             assert!(noun.bytes().all(|b| b.is_ascii_lowercase()), "{noun}");
             assert!(!referents.is_empty(), "{noun}");
             assert_eq!(referents_of(noun.as_bytes()).map(|r| r.0), Some(*referents));

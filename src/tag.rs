@@ -108,7 +108,8 @@ impl ArticleMemory {
     ) {
         self.names
             .mentions_in_words(sentence, base, words, mentions);
-        self.referred.mentions_into(sentence, base, mentions);
+        self.referred
+            .mentions_in_words(sentence, base, words, mentions);
         self.names.learn(sentence, base, mentions);
         self.referred.learn(mentions);
     }

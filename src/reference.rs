@@ -292,8 +292,15 @@ impl ReferredParties {
             return self.mentions_into(sentence, base, mentions);
         };
         let before = mentions.len();
-        self.opener_into(sentence, base, before, mentions);
         let bytes = sentence.as_bytes();
+        let one_run = |word: &[u8]| word.iter().all(|&b| ASCII_ALPHANUMERIC[usize::from(b)]);
+        // The first word starts at the sentence's first letter or digit. Its opening
+        // letters are no noun when it is none but for case and is one run of ASCII letters
+        // and digits (most sentences): the lower-cased lookup is skipped.
+        let first = words.trimmed().and_then(|mut all| all.next());
+        if first.is_some_and(|(start, end, noun)| noun || !one_run(&bytes[start..end])) {
+            self.opener_into(sentence, base, before, mentions);
+        }
         for (start, end, noun) in trimmed {
             let word = &bytes[start..end];
             if noun {
@@ -301,9 +308,7 @@ impl ReferredParties {
                 if word.iter().all(u8::is_ascii_lowercase) {
                     self.noun_into(sentence, base, (start, end), before, mentions);
                 }
-            } else if word.len() > MIN_NOUN
-                && !word.iter().all(|&b| ASCII_ALPHANUMERIC[usize::from(b)])
-            {
+            } else if word.len() > MIN_NOUN && !one_run(word) {
                 // Several runs of letters and digits, or letters outside ASCII.
                 let mut at = start;
                 for run in sentence[start..end].split(|c: char| !is_alphanumeric(c)) {

@@ -82,6 +82,15 @@ const MAX_NAMES: usize = 256;
 pub struct IntroducedNames {
     /// Surname → party and its kind.
     names: FxMap<Arc<str>, (Arc<str>, PartyKind)>,
+    /// Bit `len % 64` of entry [`length_bit`]`(first byte)`: a name of `names` starts with
+    /// that byte and has that length. Most capitalised words (`The`, `Russia`) are turned
+    /// away here instead of being hashed and looked up.
+    lengths: [u64; 32],
+}
+
+/// The entry of [`IntroducedNames::lengths`] and the bit in it for a word (not empty).
+fn length_bit(word: &[u8]) -> (usize, u64) {
+    (usize::from(word[0] & 31), 1 << (word.len() % 64))
 }
 
 impl IntroducedNames {
@@ -103,13 +112,20 @@ impl IntroducedNames {
             // A name the lexicon knows is already a mention; the first side given wins.
             let known = mentions.iter().any(|k| &*k.text == surname);
             if !known && !self.names.contains_key(surname) {
-                if self.names.len() == MAX_NAMES {
-                    self.names.clear();
-                }
-                self.names
-                    .insert(Arc::from(surname), (Arc::clone(&m.party), m.kind));
+                self.insert(surname, Arc::clone(&m.party), m.kind);
             }
         }
+    }
+
+    /// Remembers `surname` (not empty) as a name of `party`.
+    fn insert(&mut self, surname: &str, party: Arc<str>, kind: PartyKind) {
+        if self.names.len() == MAX_NAMES {
+            self.names.clear();
+            self.lengths = [0; 32];
+        }
+        self.names.insert(Arc::from(surname), (party, kind));
+        let (entry, bit) = length_bit(surname.as_bytes());
+        self.lengths[entry] |= bit;
     }
 
     /// Adds to `mentions` (offsets from `base`) each introduced surname in `sentence` that
@@ -119,7 +135,11 @@ impl IntroducedNames {
         if self.names.is_empty() {
             return;
         }
-        self.add_mentions(sentence, base, sentence.split_ascii_whitespace(), mentions);
+        let pieces = sentence.split_ascii_whitespace().map(|piece| {
+            let at = piece.as_ptr() as usize - sentence.as_ptr() as usize;
+            (at, at + piece.len())
+        });
+        self.add_mentions(sentence, base, pieces, mentions);
     }
 
     /// [`IntroducedNames::mentions_into`], with the words of `sentence` already read: the
@@ -136,36 +156,40 @@ impl IntroducedNames {
             return;
         }
         match words.ascii_pieces() {
-            Some(pieces) => {
-                let pieces = pieces.map(|(start, end)| &sentence[start..end]);
-                self.add_mentions(sentence, base, pieces, mentions);
-            }
+            Some(pieces) => self.add_mentions(sentence, base, pieces, mentions),
             None => self.mentions_into(sentence, base, mentions),
         }
     }
 
-    /// [`IntroducedNames::mentions_into`] over `pieces`, the pieces of
+    /// [`IntroducedNames::mentions_into`] over `pieces`, the byte ranges of the pieces of
     /// `sentence.split_ascii_whitespace()`.
-    fn add_mentions<'a>(
+    fn add_mentions(
         &self,
-        sentence: &'a str,
+        sentence: &str,
         base: usize,
-        pieces: impl Iterator<Item = &'a str>,
+        pieces: impl Iterator<Item = (usize, usize)>,
         mentions: &mut Vec<Mention>,
     ) {
         let before = mentions.len();
-        for raw in pieces {
-            // Most words start with a lower-case letter or a digit: no name.
-            if raw.as_bytes()[0].is_ascii_lowercase() || raw.as_bytes()[0].is_ascii_digit() {
+        let bytes = sentence.as_bytes();
+        for (start, end) in pieces {
+            // Most words start with a lower-case letter or a digit: no name (decided
+            // before the word is sliced out).
+            if bytes[start].is_ascii_lowercase() || bytes[start].is_ascii_digit() {
                 continue;
             }
+            let raw = &sentence[start..end];
             let word = trim_start_punctuation(raw);
             let word = trim_end_punctuation(
                 word.strip_suffix("’s")
                     .or_else(|| word.strip_suffix("'s"))
                     .unwrap_or(word),
             );
-            if !word.starts_with(|c: char| c.is_uppercase()) {
+            if word.is_empty() {
+                continue;
+            }
+            let (entry, bit) = length_bit(word.as_bytes());
+            if self.lengths[entry] & bit == 0 || !word.starts_with(|c: char| c.is_uppercase()) {
                 continue;
             }
             let Some((name, (party, kind))) = self.names.get_key_value(word) else {
@@ -328,13 +352,31 @@ mod tests {
         ) {
             let mut names = IntroducedNames::default();
             for name in ["Coale", "Dabbagh"] {
-                let party = (Arc::from("United States"), PartyKind::Country);
-                names.names.insert(Arc::from(name), party);
+                names.insert(name, Arc::from("United States"), PartyKind::Country);
             }
             let (mut want, mut got) = (Vec::new(), Vec::new());
             names.mentions_into(&text, 7, &mut want);
             names.mentions_in_words(&text, 7, &SentenceWords::of(&text), &mut got);
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn the_length_filter_lets_every_known_name_through() {
+        let mut names = IntroducedNames::default();
+        for i in 0..300 {
+            // Past 256 names the table starts afresh; lengths past 64 share bits.
+            let first = char::from(b'A' + (i % 26) as u8);
+            names.insert(
+                &format!("{first}{}", "x".repeat(i % 70 + 1)),
+                Arc::from("Ukraine"),
+                PartyKind::Country,
+            );
+            for name in names.names.keys() {
+                let mut found = Vec::new();
+                names.mentions_into(&format!("“{name}’s aide"), 0, &mut found);
+                assert_eq!(found.len(), 1, "{name}");
+            }
         }
     }
 

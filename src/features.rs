@@ -64,7 +64,7 @@ impl Hasher for FxHasher {
 /// loop makes (which cost ~5 instructions a byte on every token key; a variable-length
 /// copy into a buffer was a `memcpy` call per token).
 #[inline]
-fn zero_padded(rest: &[u8]) -> u64 {
+pub(crate) fn zero_padded(rest: &[u8]) -> u64 {
     debug_assert!((1..8).contains(&rest.len()));
     let n = rest.len();
     let u32_at = |i: usize| {

@@ -21,7 +21,7 @@
 //!
 //! Cues are bits of a `u64`, so scoring a sentence allocates nothing.
 
-use crate::features::{FxMap, Vocabulary};
+use crate::features::{zero_padded, FxMap, Vocabulary};
 use crate::model::LinearHead;
 use crate::party::{first_word, Mention, PartyKind};
 use crate::reference;
@@ -1635,25 +1635,57 @@ struct WordClasses {
     /// `for` through to the hash: most lookups of a sentence.)
     filter: [u32; 1024],
     /// Open addressing on the key's low bits (the key is already a hash): the lower-case
-    /// word and its classes, `("", 0)` for an empty slot.
-    slots: Vec<(&'static str, u16)>,
+    /// word, its classes and [`head`], `("", 0, 0)` for an empty slot.
+    slots: Vec<(&'static str, u16, u64)>,
 }
 
 /// Slots of [`WordClasses`]: a power of two, a few times the number of list words.
 const WORD_SLOTS: usize = 4096;
 
 impl WordClasses {
-    /// The slot of `word` (not empty), or the empty slot where it would go.
+    /// The slot of `word` (not empty), or the empty slot where it would go. A word of
+    /// at most eight bytes is compared as one lower-cased `u64` with the stored word's
+    /// [`head`] (`eq_ignore_ascii_case` folded both words byte by byte: ~90 instructions
+    /// a lookup, on half the words of every sentence).
+    #[inline(always)]
     fn slot(&self, word: &[u8]) -> usize {
+        let head = (word.len() <= 8).then(|| ascii_lowercase8(head(word)));
         let mut i = list_key(word) % WORD_SLOTS;
-        while let Some((w, _)) = self.slots.get(i).filter(|(w, _)| !w.is_empty()) {
-            if w.as_bytes().eq_ignore_ascii_case(word) {
+        while let Some((w, _, w_head)) = self.slots.get(i).filter(|(w, ..)| !w.is_empty()) {
+            let same = match head {
+                // List words are lower-case: their head needs no folding.
+                Some(head) => head == *w_head && w.len() == word.len(),
+                None => w.as_bytes().eq_ignore_ascii_case(word),
+            };
+            if same {
                 break;
             }
             i = (i + 1) % WORD_SLOTS;
         }
         i
     }
+}
+
+/// The first eight bytes of `word` (not empty) as a little-endian `u64`, zero-padded.
+#[inline]
+fn head(word: &[u8]) -> u64 {
+    match word.first_chunk::<8>() {
+        Some(eight) => u64::from_le_bytes(*eight),
+        None => zero_padded(word),
+    }
+}
+
+/// Each byte of `x` with `u8::to_ascii_lowercase`: an upper-case ASCII letter's high bit
+/// clear, `0x41 ≤ b` and `b < 0x5B` are found by two additions that carry into the high
+/// bit of the byte (no byte spills into the next: `b + 0x3F ≤ 0xBE`), and gets `0x20`.
+#[inline]
+fn ascii_lowercase8(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = x & !HIGH;
+    let at_least_a = low + 0x3F3F_3F3F_3F3F_3F3F;
+    let past_z = low + 0x2525_2525_2525_2525;
+    let upper = at_least_a & !past_z & !x & HIGH;
+    x | upper >> 2
 }
 
 /// Start slot of a word of at most [`MAX_LIST_WORD`] bytes in [`WordClasses`]: its length
@@ -1678,7 +1710,7 @@ fn filter_index(bytes: &[u8]) -> usize {
 static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
     let mut table = WordClasses {
         filter: [0; 1024],
-        slots: vec![("", 0); WORD_SLOTS],
+        slots: vec![("", 0, 0); WORD_SLOTS],
     };
     let lists = WORD_LISTS
         .iter()
@@ -1691,6 +1723,7 @@ static WORD_CLASSES: LazyLock<WordClasses> = LazyLock::new(|| {
             let i = table.slot(bytes);
             table.slots[i].0 = word;
             table.slots[i].1 |= bit;
+            table.slots[i].2 = head(bytes);
         }
     }
     table
@@ -1742,7 +1775,7 @@ impl WordClasses {
         }
         self.slots
             .get(self.slot(bytes))
-            .map_or(0, |(_, classes)| *classes)
+            .map_or(0, |(_, classes, _)| *classes)
     }
 }
 
@@ -2185,6 +2218,32 @@ mod tests {
             for (j, m) in mentions.iter().enumerate() {
                 proptest::prop_assert_eq!(quoted.get(j), Some(inside_quote(&text[..m.start])));
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-byte lower-casing is `to_ascii_lowercase` on every byte.
+        #[test]
+        fn ascii_lowercase8_lower_cases_each_byte(x in proptest::prelude::any::<u64>()) {
+            let want = u64::from_le_bytes(x.to_le_bytes().map(|b| b.to_ascii_lowercase()));
+            proptest::prop_assert_eq!(ascii_lowercase8(x), want);
+        }
+
+        /// The table finds the classes a comparison with every list word (ignoring ASCII
+        /// case) finds, for list words in any case and words near them.
+        #[test]
+        fn word_classes_are_those_of_the_equal_list_words(
+            word in "(said|SAID|Said|troops|Troops|according|accordingly|machinists|government|GoVeRnMeNt|[a-zA-Z@`\\[{é-]){1,3}",
+        ) {
+            let lists = WORD_LISTS
+                .iter()
+                .flat_map(|&(list, bit)| list.iter().map(move |&w| (w, bit)));
+            let nouns = reference::nouns().map(|noun| (noun, class::REFERENCE_NOUN));
+            let want = lists
+                .chain(nouns)
+                .filter(|(w, _)| w.eq_ignore_ascii_case(&word))
+                .fold(0, |c, (_, bit)| c | bit);
+            proptest::prop_assert_eq!(classes(&word), want);
         }
     }
 

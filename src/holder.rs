@@ -1838,9 +1838,18 @@ impl<'a> Iterator for Runs<'a> {
             return None;
         }
         let start = i;
+        // Printable ASCII, most bytes, eight at a time: the first byte of a word of eight
+        // bytes that is not in `0x21..=0x7F` is found at once (a test a byte before).
+        while let Some(eight) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let stop = printable_ascii_end(u64::from_le_bytes(*eight));
+            i += stop;
+            if stop < 8 {
+                break;
+            }
+        }
         while i < bytes.len() {
             let b = bytes[i];
-            // Printable ASCII, most bytes: no space.
+            // Printable ASCII: no space.
             if b > b' ' && b < 0x80 {
                 i += 1;
             } else if b < 0x80 {
@@ -1857,6 +1866,17 @@ impl<'a> Iterator for Runs<'a> {
         self.at = i;
         Some(&text[start..i])
     }
+}
+
+/// How many of the eight little-endian bytes of `x` are in `0x21..=0x7F` before the first
+/// one that is not (8 when all are). Subtracting `0x21` from each byte sets its high bit
+/// when it is below `0x21`; a byte from `0x80` has it set already. Bytes after the first
+/// such byte may borrow wrongly, but only the first is read.
+#[inline]
+fn printable_ascii_end(x: u64) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let stop = (x.wrapping_sub(0x2121_2121_2121_2121) | x) & HIGH;
+    (stop.trailing_zeros() / 8) as usize
 }
 
 /// An ASCII byte that `char::is_whitespace` accepts.
@@ -2222,6 +2242,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The eight-byte test finds the first byte outside `0x21..=0x7F`.
+        #[test]
+        fn printable_ascii_end_is_the_first_byte_outside_printable_ascii(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![3 => 0x21u8..=0x7F, 1 => proptest::prelude::any::<u8>()],
+                8,
+            ),
+        ) {
+            let want = bytes.iter().position(|b| !(0x21..=0x7F).contains(b)).unwrap_or(8);
+            let x = u64::from_le_bytes(bytes.try_into().unwrap());
+            proptest::prop_assert_eq!(printable_ascii_end(x), want);
+        }
+
         /// The eight-byte lower-casing is `to_ascii_lowercase` on every byte.
         #[test]
         fn ascii_lowercase8_lower_cases_each_byte(x in proptest::prelude::any::<u64>()) {

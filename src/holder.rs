@@ -1483,7 +1483,17 @@ fn inside_quote(head: &str) -> bool {
 /// Whether a quotation is open after `text`, when it was `open` before it.
 fn quote_open_after(mut open: bool, text: &str) -> bool {
     let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // Eight bytes with no `"` and no first byte of `“` or `”` (most of a sentence)
+        // are passed over at once (a `match` a byte before).
+        if let Some(eight) = bytes[i..].first_chunk::<8>() {
+            let x = u64::from_le_bytes(*eight);
+            if !has_byte(x, b'"') && !has_byte(x, 0xE2) {
+                i += 8;
+                continue;
+            }
+        }
         match b {
             b'"' => open = !open,
             0xE2 if bytes.get(i + 1) == Some(&0x80) => match bytes.get(i + 2) {
@@ -1493,8 +1503,19 @@ fn quote_open_after(mut open: bool, text: &str) -> bool {
             },
             _ => {}
         }
+        i += 1;
     }
     open
+}
+
+/// Whether one of the eight bytes of `x` is `b`: a byte of `x ^ b…b` is zero exactly
+/// there, and subtracting one from each byte sets the high bit of a zero byte that had
+/// it clear (borrows only start at a zero byte, so some byte is found iff one is zero).
+#[inline]
+fn has_byte(x: u64, b: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let v = x ^ (u64::from(b) * ONES);
+    v.wrapping_sub(ONES) & !v & ONES << 7 != 0
 }
 
 /// [`inside_quote`] at each of the first 64 mentions of a sentence, read in one pass
@@ -2253,6 +2274,37 @@ mod tests {
             let want = bytes.iter().position(|b| !(0x21..=0x7F).contains(b)).unwrap_or(8);
             let x = u64::from_le_bytes(bytes.try_into().unwrap());
             proptest::prop_assert_eq!(printable_ascii_end(x), want);
+        }
+
+        /// Quotation state read eight bytes at a time is the state a byte loop reads.
+        #[test]
+        fn quote_state_skipping_eight_bytes_is_the_byte_by_byte_state(
+            text in "([a-z .,]|\"|“|”|’|—|–|é){0,60}",
+            open in proptest::bool::ANY,
+        ) {
+            let mut want = open;
+            for c in text.chars() {
+                match c {
+                    '"' => want = !want,
+                    '“' => want = true,
+                    '”' => want = false,
+                    _ => {}
+                }
+            }
+            proptest::prop_assert_eq!(quote_open_after(open, &text), want);
+        }
+
+        /// The eight-byte search finds a byte exactly when one of the eight is it.
+        #[test]
+        fn has_byte_finds_a_byte_among_eight(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![b'"'..=b'"', 0xE1u8..=0xE3, proptest::prelude::any::<u8>()],
+                8,
+            ),
+            b in proptest::prop_oneof![b'"'..=b'"', 0xE2u8..=0xE2, proptest::prelude::any::<u8>()],
+        ) {
+            let x = u64::from_le_bytes(bytes.clone().try_into().unwrap());
+            proptest::prop_assert_eq!(has_byte(x, b), bytes.contains(&b));
         }
 
         /// The eight-byte lower-casing is `to_ascii_lowercase` on every byte.

@@ -26,7 +26,7 @@ use crate::model::LinearHead;
 use crate::party::{first_word, Mention, PartyKind};
 use crate::reference;
 use crate::segment::Span;
-use crate::tokenize::{is_alphanumeric, trim_end_punctuation, trim_start_punctuation};
+use crate::tokenize::{trim_end_punctuation, trim_start_punctuation};
 use std::sync::LazyLock;
 
 /// Names of the cues, in bit order. They are the holder head's vocabulary.
@@ -2089,8 +2089,7 @@ fn is_one_of(word: &str, list: &[&str]) -> bool {
 /// opening quotation. Reads the first words once (a scan of every opening against the
 /// sentence cost ~900 instructions a sentence; see bench/RESULTS.md).
 pub fn continues_previous(sentence: &str) -> bool {
-    let s = sentence.trim_start_matches(|c: char| !is_alphanumeric(c));
-    let (first, rest) = split_word(s);
+    let (first, rest) = split_word(trim_start_punctuation(sentence));
     if is_one_of(first, CONTINUING_PRONOUNS) {
         true
     } else if first.eq_ignore_ascii_case("the") {

@@ -213,12 +213,7 @@ impl TokenizerConfig {
         // byte, and only other characters are decoded.
         let bytes = text.as_bytes();
         let char_at = |i: usize| text.get(i..).and_then(|s| s.chars().next());
-        let skip_to = |mut i: usize, end: usize| {
-            while i < end {
-                i += char_at(i).map_or(1, char::len_utf8);
-            }
-            i
-        };
+        let skip_to = |i: usize, end: usize| skip_chars_to(text, i, end);
         // The word so far as an owned string, to extend it.
         let own = |word: &mut String, borrowed: &mut Option<(usize, usize)>| {
             if let Some((from, to)) = borrowed.take() {
@@ -432,6 +427,22 @@ impl TokenizerConfig {
             *negated = true;
         }
     }
+}
+
+/// From the character boundary `i`, whole characters are skipped until `end` is reached:
+/// the first character boundary at or after `end` (`end` itself past the text), or `i`
+/// if already there. Found by looking at the bytes from `end` on, not by walking every
+/// character of the masked mention (~13 instructions a character).
+#[inline]
+fn skip_chars_to(text: &str, i: usize, end: usize) -> usize {
+    if i >= end {
+        return i;
+    }
+    let mut j = end;
+    while j < text.len() && !text.is_char_boundary(j) {
+        j += 1;
+    }
+    j
 }
 
 /// Whether `word` is all digits and hyphens (`2022`, `1-0`, `٣`). Not inlined: inlined
@@ -682,6 +693,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Skipping to a mask's end lands where walking its characters one by one does.
+        #[test]
+        fn skipping_to_a_mask_end_is_the_character_walk(
+            text in "([a-z .’é“€\u{1F600}]){0,12}",
+            from in 0usize..40,
+            end in 0usize..50,
+        ) {
+            let char_at = |i: usize| text.get(i..).and_then(|s| s.chars().next());
+            // Any character boundary of the text as the start, and the walk from it.
+            let mut i = from.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            let mut walked = i;
+            while walked < end {
+                walked += char_at(walked).map_or(1, char::len_utf8);
+            }
+            prop_assert_eq!(skip_chars_to(&text, i, end), walked);
+        }
+
         /// The byte trims cut where the `char` trims do, and stay slices of the word
         /// (holder offsets are taken from them), also when nothing is left.
         #[test]

@@ -15,11 +15,13 @@ provenance is in agreement/:
 
 Prints the readers' agreement on the training and dev rows, and detente's party accuracy
 on the dev rows against the first reader's labels and against the settled ones (all rows,
-and rows naming two or more parties). Three canonical-name variants that name the same
+rows naming two or more parties, and rows whose gold stance carries a posture or is
+neutral). Three canonical-name variants that name the same
 actor count as agreement between readers.
 """
 import collections
 import csv
+import glob
 import json
 import os
 import subprocess
@@ -63,6 +65,16 @@ def tagged_dev(binary, sources):
     return out
 
 
+def dev_stances():
+    """The gold stance of each dev row, by (source, text)."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(DATA, "dev", "*.csv"))):
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                out[(r["source"], r["text"].strip())] = r["stance"]
+    return out
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "target/release/detente-tag"
     train = rows("train-readers.csv")
@@ -81,22 +93,33 @@ def main():
           f"first vs settled {first_final:.3f}; second vs settled {second_final:.3f}")
 
     tagged = tagged_dev(binary, collections.OrderedDict.fromkeys(r["source"] for r in dev))
+    stances = dev_stances()
     counts = collections.Counter()
     for r in dev:
-        t = tagged.get((r["source"], r["text"].strip()))
+        key = (r["source"], r["text"].strip())
+        t = tagged.get(key)
         if t is None:
             continue
         party = t["party"] or "none"
-        several = len({m["party"] for m in t["mentions"]}) >= 2
-        for scope in ("all", "2+") if several else ("all",):
+        scopes = ["all"]
+        if len({m["party"] for m in t["mentions"]}) >= 2:
+            scopes.append("2+")
+        stance = stances.get(key)
+        if stance in ("conciliatory", "hardline"):
+            scopes.append("posture")
+        elif stance == "neutral":
+            scopes.append("neutral")
+        for scope in scopes:
             counts[scope, "n"] += 1
             counts[scope, "first"] += party == r["first_party"]
             counts[scope, "final"] += party == r["final_party"]
             counts[scope, "second"] += same(r["second_party"], r["final_party"])
-    for scope in ("all", "2+"):
+            counts[scope, "writer"] += same(r["first_party"], r["final_party"])
+    for scope in ("all", "2+", "posture", "neutral"):
         n = counts[scope, "n"]
         print(f"dev {scope} ({n} rows): detente vs first reader {counts[scope, 'first'] / n:.3f}, "
-              f"vs settled {counts[scope, 'final'] / n:.3f}; second reader vs settled "
+              f"vs settled {counts[scope, 'final'] / n:.3f}; first reader vs settled "
+              f"{counts[scope, 'writer'] / n:.3f}, second reader vs settled "
               f"{counts[scope, 'second'] / n:.3f}")
 
 

@@ -93,13 +93,9 @@ pub struct ArticleMemory {
 impl ArticleMemory {
     /// Adds to the lexicon `mentions` of `sentence` (offsets from `base`) the surnames and
     /// the reference nouns the article so far explains, then learns from them all.
-    pub fn extend_mentions(&mut self, sentence: &str, base: usize, mentions: &mut Vec<Mention>) {
-        let words = SentenceWords::of(sentence);
-        self.extend_mentions_in_words(sentence, base, &words, mentions);
-    }
-
-    /// [`ArticleMemory::extend_mentions`], with the sentence's `words` already read.
-    pub fn extend_mentions_in_words(
+    /// `words` are the sentence's words ([`SentenceWords::read`]), which the holder reads
+    /// too.
+    pub fn extend_mentions(
         &mut self,
         sentence: &str,
         base: usize,
@@ -282,7 +278,7 @@ impl Tagger {
         );
         // One word pass serves the introduced names, the reference nouns and the holder.
         self.words.read(sentence);
-        memory.extend_mentions_in_words(sentence, span.start, &self.words, &mut mentions);
+        memory.extend_mentions(sentence, span.start, &self.words, &mut mentions);
         // Only a sentence without mentions can fall to the party head, and its stance
         // features were then tokenized without masks, as the head's are: the head looks
         // up the same token keys instead of tokenizing the sentence again.

@@ -580,7 +580,7 @@ fn fit_holder(
             row += 1;
             let mut mentions = parties.mentions(&e.text);
             let sentence_words = holder::SentenceWords::of(&e.text);
-            memory.extend_mentions_in_words(&e.text, 0, &sentence_words, &mut mentions);
+            memory.extend_mentions(&e.text, 0, &sentence_words, &mut mentions);
             let Some(gold) = e.party.as_deref() else {
                 immediate = None;
                 continue;

@@ -2178,6 +2178,16 @@ mod tests {
         floor_boundary(text, i)
     }
 
+    /// A span of `text` between char boundaries, drawn from two indexes.
+    fn drawn_span(
+        text: &str,
+        a: proptest::sample::Index,
+        b: proptest::sample::Index,
+    ) -> (usize, usize) {
+        let (x, y) = (a.index(text.len() + 1), b.index(text.len() + 1));
+        (boundary(text, x.min(y)), boundary(text, x.max(y)))
+    }
+
     proptest::proptest! {
         #[test]
         fn sentence_words_find_the_words_and_classes_the_text_splitters_find(
@@ -2185,8 +2195,7 @@ mod tests {
             a in proptest::prelude::any::<proptest::sample::Index>(),
             b in proptest::prelude::any::<proptest::sample::Index>(),
         ) {
-            let (x, y) = (a.index(text.len() + 1), b.index(text.len() + 1));
-            let (m_start, m_end) = (boundary(&text, x.min(y)), boundary(&text, x.max(y)));
+            let (m_start, m_end) = drawn_span(&text, a, b);
             let words = SentenceWords::of(&text);
             proptest::prop_assert!(words.complete);
 
@@ -2222,11 +2231,11 @@ mod tests {
             a in proptest::prelude::any::<proptest::sample::Index>(),
             b in proptest::prelude::any::<proptest::sample::Index>(),
         ) {
-            let (x, y) = (a.index(text.len() + 1), b.index(text.len() + 1));
+            let (start, end) = drawn_span(&text, a, b);
             let template = PartyTable::builtin().unwrap().mentions("Russia");
             let mentions = [Mention {
-                start: boundary(&text, x.min(y)),
-                end: boundary(&text, x.max(y)),
+                start,
+                end,
                 ..template[0].clone()
             }];
             let words = SentenceWords::of(&text);
